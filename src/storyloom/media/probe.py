@@ -1,0 +1,161 @@
+"""Probe a media file once: what it is, its size, rate, length, alpha and audio.
+
+    >>> info = probe("clip.mp4")            # doctest: +SKIP
+    >>> info.width, info.height, info.fps, info.frames, info.has_audio   # doctest: +SKIP
+    (320, 180, 24.0, 72, True)
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Optional
+
+import av
+
+from storyloom.errors import BadInput
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"}
+#: the largest picture we accept (pixels): 8K is 33 M; refuse decompression bombs
+MAX_PIXELS = 8192 * 8192
+MAX_SIDE = 8192
+
+
+@dataclass
+class MediaInfo:
+    kind: str                      # "video", "image" or "audio"
+    width: int = 0
+    height: int = 0
+    fps: float = 0.0
+    frames: int = 0
+    duration: float = 0.0
+    has_alpha: bool = False
+    has_audio: bool = False
+    audio_rate: int = 0
+    audio_channels: int = 0
+    rotation: int = 0              # degrees the picture must be turned to display upright
+    variable_frame_rate: bool = False
+    codec: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "MediaInfo":
+        return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
+
+
+def check_size(path: Path, width: int, height: int) -> None:
+    if width <= 0 or height <= 0:
+        raise BadInput(f"{path.name}: picture has no size")
+    if width > MAX_SIDE or height > MAX_SIDE or width * height > MAX_PIXELS:
+        raise BadInput(f"{path.name}: picture is {width}x{height}, larger than the "
+                       f"{MAX_SIDE}x{MAX_SIDE} Storyloom accepts")
+
+
+def probe_image(path: Path) -> MediaInfo:
+    from PIL import Image, UnidentifiedImageError
+    Image.MAX_IMAGE_PIXELS = None  # we check the size ourselves, before decoding
+    try:
+        with Image.open(path) as im:
+            w, h = im.size
+            check_size(path, w, h)
+            alpha = im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info)
+            im.verify()
+    except UnidentifiedImageError:
+        raise BadInput(f"{path.name}: not a picture Storyloom can read") from None
+    except (OSError, SyntaxError) as e:
+        raise BadInput(f"{path.name}: damaged picture ({e})") from None
+    return MediaInfo(kind="image", width=w, height=h, frames=1, has_alpha=alpha, codec="image")
+
+
+def _rotation(stream) -> int:
+    # The display matrix (side data) or the legacy 'rotate' tag says how to turn the picture.
+    try:
+        rot = stream.metadata.get("rotate")
+        if rot is not None:
+            return int(float(rot)) % 360
+    except (ValueError, AttributeError):
+        pass
+    try:
+        for sd in getattr(stream, "side_data", {}) or {}:
+            pass
+    except Exception:
+        pass
+    return 0
+
+
+def probe(path) -> MediaInfo:
+    """What ``path`` holds. Raises ``BadInput`` with a one-line reason when unusable."""
+    path = Path(path)
+    if not path.exists():
+        raise BadInput(f"{path}: no such file")
+    if path.is_dir():
+        raise BadInput(f"{path}: is a folder, not a media file")
+    if path.stat().st_size == 0:
+        raise BadInput(f"{path.name}: file is empty")
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        return probe_image(path)
+    try:
+        container = av.open(str(path))
+    except av.error.InvalidDataError:
+        raise BadInput(f"{path.name}: not a video, picture or sound file Storyloom can read") from None
+    except (av.error.FFmpegError, OSError) as e:
+        raise BadInput(f"{path.name}: cannot be opened ({e})") from None
+    with container:
+        vs = container.streams.video[0] if container.streams.video else None
+        aus = container.streams.audio[0] if container.streams.audio else None
+        if vs is None and aus is None:
+            raise BadInput(f"{path.name}: has neither video nor audio")
+        info = MediaInfo(kind="video" if vs is not None else "audio")
+        if aus is not None:
+            info.has_audio = True
+            info.audio_rate = int(aus.rate or aus.codec_context.sample_rate or 0)
+            info.audio_channels = int(aus.codec_context.channels or 0)
+        if vs is None:
+            if container.duration:
+                info.duration = container.duration / av.time_base
+            elif aus.duration and aus.time_base:
+                info.duration = float(aus.duration * aus.time_base)
+            return info
+        cc = vs.codec_context
+        info.codec = cc.name or ""
+        info.width, info.height = int(cc.width or 0), int(cc.height or 0)
+        if info.width and info.height:
+            check_size(path, info.width, info.height)
+        info.has_alpha = "a" in (cc.pix_fmt or "").replace("gray", "") or cc.name in ("png", "qtrle") \
+            and "a" in (cc.pix_fmt or "")
+        info.rotation = _rotation(vs)
+        # Count frames by decoding timestamps: container headers lie (truncated files, VFR).
+        pts = []
+        try:
+            for packet in container.demux(vs):
+                if packet.pts is not None and packet.size > 0:
+                    pts.append(packet.pts)
+        except av.error.FFmpegError:
+            pass  # a truncated file: keep what was readable
+        if not pts:
+            raise BadInput(f"{path.name}: video stream has no frames")
+        # Decode one frame so that a file whose packets are junk is caught here.
+        container.seek(0)
+        try:
+            first = next(container.decode(vs), None)
+        except av.error.FFmpegError as e:
+            raise BadInput(f"{path.name}: video cannot be decoded ({e})") from None
+        if first is None:
+            raise BadInput(f"{path.name}: video stream has no decodable frames")
+        if first.format.name and "a" in first.format.name.replace("gray", "").replace("bayer", ""):
+            info.has_alpha = info.has_alpha or first.format.name.startswith(("yuva", "rgba", "bgra", "argb", "abgr", "gbrap", "ya"))
+        pts.sort()
+        tb = float(vs.time_base)
+        info.frames = len(pts)
+        rate = vs.average_rate or vs.base_rate or vs.guessed_rate or Fraction(24)
+        info.fps = float(rate)
+        if len(pts) > 2:
+            deltas = [b - a for a, b in zip(pts, pts[1:])]
+            info.variable_frame_rate = (max(deltas) - min(deltas)) * tb > 0.5 / max(info.fps, 1)
+            span = (pts[-1] - pts[0]) * tb
+            if span > 0:
+                info.fps = round((len(pts) - 1) / span, 3) if info.variable_frame_rate else info.fps
+        info.duration = info.frames / info.fps if info.fps else 0.0
+        return info

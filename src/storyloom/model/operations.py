@@ -1,0 +1,138 @@
+"""Typed operations: the edits a user applies to a shot or a layer.
+
+An operation is a small immutable value (like MoviePy v2's effects): it names what to do,
+never holds pixels. The renderer turns each into a cached step. New kinds register by
+subclassing ``Operation`` with a ``schema_name``; documents load them through the tag.
+
+    >>> Restyle(style="ukiyo-e").label()
+    'restyle ukiyo-e'
+"""
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal, Optional
+
+from pydantic import ConfigDict, Field
+
+from storyloom.model.schema import Schema, schema_type
+
+_OPERATIONS: dict[str, type["Operation"]] = {}
+
+
+class Operation(Schema):
+    """Base of every operation. ``engine`` pins a backend (None: the best available)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    #: "shot" operations act on the composited shot, "layer" ones on one layer's picture
+    target: ClassVar[str] = "shot"
+    #: the engine capability that carries it out (see storyloom.engines)
+    capability: ClassVar[str] = ""
+    engine: Optional[str] = None
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        if cls.__dict__.get("schema_name"):
+            _OPERATIONS[cls.schema_name] = cls
+
+    def label(self) -> str:
+        """A short human summary, used in history and the studio's operation list."""
+        fields = {k: v for k, v in self.model_dump(exclude={"schema", "engine"}).items()
+                  if k != "schema" and v not in (None, [], {})}
+        first = next(iter(fields.values()), "")
+        return f"{self.schema_name.lower()} {first}".strip()
+
+
+def operation_types() -> dict[str, type[Operation]]:
+    """Every registered operation class by name (``{"Restyle": Restyle, ...}``)."""
+    return dict(_OPERATIONS)
+
+
+def load_operation(data: Any) -> Operation:
+    """Build the right ``Operation`` subclass from its tagged dict."""
+    if isinstance(data, Operation):
+        return data
+    from storyloom.model.schema import parse_tag
+    name, _ = parse_tag(data["schema"])
+    cls = schema_type(name)
+    if not issubclass(cls, Operation):
+        from storyloom.errors import BadInput
+        raise BadInput(f"{name} is not an operation")
+    return cls.model_validate(data)
+
+
+class Restyle(Operation):
+    """Change the look of the whole picture to a named style (see ``storyloom styles``)."""
+
+    schema_name = "Restyle"
+    capability: ClassVar[str] = "restyle"
+    style: str
+    strength: float = Field(1.0, ge=0.0, le=1.0)
+
+
+class CameraMove(Operation):
+    """Move the virtual camera: pan-left, tilt-up, push-in, orbit-left, roll, shake, …"""
+
+    schema_name = "CameraMove"
+    capability: ClassVar[str] = "camera"
+    move: str
+    amount: float = Field(0.2, ge=0.0, le=5.0)
+    ease: Literal["linear", "ease-in", "ease-out", "ease-in-out"] = "ease-in-out"
+
+
+class Interpolate(Operation):
+    """Raise the frame rate with motion-compensated in-between frames."""
+
+    schema_name = "Interpolate"
+    capability: ClassVar[str] = "interpolate"
+    factor: Optional[int] = Field(2, ge=2, le=8)
+    fps: Optional[float] = Field(None, gt=0, le=240)
+
+
+class Upscale(Operation):
+    """Make the picture larger and sharper (×2 or ×4), optionally denoised."""
+
+    schema_name = "Upscale"
+    capability: ClassVar[str] = "upscale"
+    scale: int = Field(2, ge=2, le=4)
+    denoise: float = Field(0.0, ge=0.0, le=1.0)
+    sharpen: float = Field(0.0, ge=0.0, le=1.0)
+
+
+class Click(Schema):
+    """A positive (object) or negative (not object) click on a frame, in source pixels."""
+
+    schema_name = "Click"
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    frame: int = Field(0, ge=0)
+    x: float
+    y: float
+    positive: bool = True
+
+
+class Cutout(Operation):
+    """Cut one object out of a layer's video as alpha, tracked through the clip.
+
+    The prompt is one or more clicks, or a box (x0, y0, x1, y1) on ``frame``.
+    """
+
+    schema_name = "Cutout"
+    target: ClassVar[str] = "layer"
+    capability: ClassVar[str] = "segment"
+    clicks: list[Click] = Field(default_factory=list)
+    box: Optional[tuple[float, float, float, float]] = None
+    frame: int = Field(0, ge=0)
+
+    def label(self) -> str:
+        if self.box:
+            return f"cutout box {tuple(round(v) for v in self.box)}"
+        c = self.clicks[0] if self.clicks else None
+        return f"cutout point ({c.x:.0f},{c.y:.0f})" if c else "cutout"
+
+
+class Remove(Operation):
+    """Remove an object (given by a cutout prompt) and fill in what was behind it."""
+
+    schema_name = "Remove"
+    capability: ClassVar[str] = "remove"
+    clicks: list[Click] = Field(default_factory=list)
+    box: Optional[tuple[float, float, float, float]] = None
+    frame: int = Field(0, ge=0)
