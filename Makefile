@@ -9,10 +9,10 @@ PORT   ?= 8765
 
 .PHONY: install system run test demo bench clean
 
-# Debian packages: Chromium for the browser tests, espeak-ng for dialogue, ffmpeg for peers.
+# Debian packages: ffmpeg (the command) for benchmark peers.
 system:
 	@missing=""; \
-	for p in chromium espeak-ng ffmpeg; do command -v $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for p in ffmpeg; do command -v $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing Debian packages:$$missing"; \
@@ -31,9 +31,10 @@ $(STAMP): pyproject.toml requirements-nodeps.txt
 
 install: system $(STAMP)
 
+# Until the web studio lands, `make run` builds the demo project and renders it.
 run: install
-	$(VENV)/bin/storyloom demo demo-library
-	$(VENV)/bin/storyloom serve demo-library --host $(HOST) --port $(PORT)
+	$(VENV)/bin/storyloom demo demo-library -o demo-library/demo.mp4
+	@echo "demo film: $$(pwd)/demo-library/demo.mp4"
 
 test: install
 	$(PY) -m pytest -q -p no:cacheprovider

@@ -16,7 +16,8 @@ import av
 import numpy as np
 
 from storyloom.errors import BadInput
-from storyloom.media.probe import IMAGE_SUFFIXES, MediaInfo, probe
+from storyloom.media.probe import (IMAGE_SUFFIXES, MediaInfo, decode_packets, probe,
+                                   require_video)
 
 
 def _orient(img: np.ndarray, rotation: int) -> np.ndarray:
@@ -50,6 +51,7 @@ def iter_frames(path, start: int = 0, end: Optional[int] = None, alpha: bool = F
             yield img if alpha else img[:, :, :3].copy()
         return
     info = info or probe(path)
+    require_video(info, path)
     if end is None:
         end = info.frames
     if start >= end:
@@ -68,7 +70,7 @@ def iter_frames(path, start: int = 0, end: Optional[int] = None, alpha: bool = F
                 index = None
             else:
                 index = 0
-            for frame in container.decode(vs):
+            for frame in decode_packets(container, vs):
                 if index is None:
                     if frame.pts is None:
                         continue
@@ -90,21 +92,29 @@ def read_frames(path, start: int = 0, end: Optional[int] = None, alpha: bool = F
 
 def frames_at(path, times: Sequence[float], alpha: bool = False,
               info: Optional[MediaInfo] = None) -> Iterator[np.ndarray]:
-    """For each time (seconds, ascending), the frame on screen at that moment.
+    """For each time (seconds from the start, ascending), the frame on screen then.
 
-    Works for variable frame rate: it follows timestamps, not frame counts.
+    The frame on screen at ``t`` is the last one whose timestamp is <= ``t`` + 1 ms (times
+    before the first frame get the first frame, times past the end the last one). It
+    follows timestamps, not frame counts, so variable frame rate files work.
+
+        >>> [f.shape for f in frames_at("clip.mp4", [0.0, 0.5])]   # doctest: +SKIP
+        [(180, 320, 3), (180, 320, 3)]
     """
     path = Path(path)
     info = info or probe(path)
+    require_video(info, path)
     if path.suffix.lower() in IMAGE_SUFFIXES:
         img = read_image(path, alpha=True)
         img = img if alpha else img[:, :, :3].copy()
         for _ in times:
             yield img
         return
-    times = list(times)
+    times = [float(t) for t in times]
     if not times:
         return
+    # timestamps are rounded to the stream's time base; allow for that, never a whole frame
+    eps = min(1e-3, 0.25 / (info.fps or 24.0))
     try:
         with av.open(str(path)) as container:
             vs = container.streams.video[0]
@@ -112,21 +122,26 @@ def frames_at(path, times: Sequence[float], alpha: bool = False,
             tb = float(vs.time_base)
             t0 = (vs.start_time or 0) * tb
             if times[0] > 1.0:
+                # land on a keyframe before the first wanted time, then decode forward
                 container.seek(int((t0 + times[0] - 0.5) / tb), stream=vs, backward=True)
-            current = None
-            i = 0
-            half = 0.5 / (info.fps or 24.0)
-            for frame in container.decode(vs):
-                t = (frame.pts * tb - t0) if frame.pts is not None else (i / (info.fps or 24))
-                # emit every requested time that falls before this frame's timestamp
-                while i < len(times) and times[i] + 1e-6 < t - half and current is not None:
-                    yield current
-                    i += 1
-                if i >= len(times):
-                    return
-                current = _orient(frame.to_ndarray(format=_fmt(alpha)), info.rotation)
-            while current is not None and i < len(times):
-                yield current  # past the end: hold the last frame
+            cur, img = None, None  # newest frame shown so far, and its pixels once needed
+            i, n = 0, len(times)
+            for k, frame in enumerate(decode_packets(container, vs)):
+                t = (frame.pts * tb - t0) if frame.pts is not None else k / (info.fps or 24.0)
+                if cur is not None:
+                    # every wanted time before this frame shows the previous frame
+                    while i < n and times[i] + eps < t:
+                        if img is None:
+                            img = _orient(cur.to_ndarray(format=_fmt(alpha)), info.rotation)
+                        yield img
+                        i += 1
+                    if i >= n:
+                        return
+                cur, img = frame, None
+            if cur is not None and img is None:
+                img = _orient(cur.to_ndarray(format=_fmt(alpha)), info.rotation)
+            while cur is not None and i < n:
+                yield img  # at or past the last frame: hold it
                 i += 1
     except av.error.FFmpegError as e:
         raise BadInput(f"{path.name}: decoding failed ({e})") from None
@@ -134,11 +149,26 @@ def frames_at(path, times: Sequence[float], alpha: bool = False,
 
 def read_audio(path, rate: int = 48000, channels: int = 2, start: float = 0.0,
                duration: Optional[float] = None) -> np.ndarray:
-    """Audio as float32 (channels, samples) at ``rate``; empty when the file has none."""
+    """Audio as float32 (channels, samples) at ``rate``; empty when the file has none.
+
+    Sample 0 is the moment ``start`` of the file's timeline (encoder priming is dropped
+    by following the first frame's timestamp). With ``duration`` the result has exactly
+    ``round(duration * rate)`` samples (silence-padded); without it, it ends where the
+    stream says it ends (AAC's padding to whole frames is cut off).
+
+        >>> read_audio("clip.mp4", rate=48000, duration=1.0).shape   # doctest: +SKIP
+        (2, 48000)
+    """
     path = Path(path)
+    if not path.exists():
+        raise BadInput(f"{path}: no such file")
+    if path.is_file() and path.stat().st_size == 0:
+        raise BadInput(f"{path.name}: file is empty")
     try:
         container = av.open(str(path))
-    except av.error.FFmpegError as e:
+    except av.error.InvalidDataError:
+        raise BadInput(f"{path.name}: not a video or sound file Storyloom can read") from None
+    except (av.error.FFmpegError, OSError) as e:
         raise BadInput(f"{path.name}: cannot be opened ({e})") from None
     with container:
         if not container.streams.audio:
@@ -168,6 +198,12 @@ def read_audio(path, rate: int = 48000, channels: int = 2, start: float = 0.0,
             audio = audio[:, offset:]
         elif offset < 0:
             audio = np.concatenate([np.zeros((channels, -offset), np.float32), audio], axis=1)
+        if duration is None and stream.duration and stream.time_base:
+            # the container knows the true length; decoded AAC runs on to a whole frame
+            end = float((stream.duration + (stream.start_time or 0)) * stream.time_base)
+            n = int(round((end - start) * rate))
+            if 0 < n < audio.shape[1]:
+                audio = audio[:, :n]
         if duration is not None:
             n = int(round(duration * rate))
             audio = audio[:, :n]

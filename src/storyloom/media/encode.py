@@ -81,6 +81,8 @@ class VideoWriter:
             self._audio = a
             self.audio_rate = audio_rate
             self._audio_pts = 0
+            self._pending: list[np.ndarray] = []
+            self._pending_n = 0
         self._frames = 0
         self._closed = False
 
@@ -102,7 +104,13 @@ class VideoWriter:
             self._container.mux(packet)
 
     def write_audio(self, samples: np.ndarray) -> None:
-        """Add audio: float32 (channels, n) in [-1, 1] at ``audio_rate``."""
+        """Add audio: float32 (channels, n) in [-1, 1] at ``audio_rate``.
+
+        Audio is held back until the video reaches it; ``close()`` then pads with
+        silence or cuts it so that audio and video end together.
+
+            >>> w.write_audio(np.zeros((2, 48000), np.float32))     # doctest: +SKIP
+        """
         if self._audio is None:
             raise ValueError("writer was opened without audio")
         samples = np.asarray(samples, np.float32)
@@ -111,10 +119,37 @@ class VideoWriter:
             samples = samples[None]
         if samples.shape[0] != ch:
             samples = np.repeat(samples[:1], ch, axis=0) if samples.shape[0] == 1 else samples[:ch]
-        samples = np.clip(samples, -1, 1)
+        self._pending.append(np.clip(samples, -1, 1))
+        self._pending_n += samples.shape[1]
+        self._flush_audio(self._video_samples())
+
+    def _video_samples(self) -> int:
+        # audio samples that the frames written so far cover
+        return int(round(self._frames * self.audio_rate / float(_rate(self.fps))))
+
+    def _flush_audio(self, limit: int, final: bool = False) -> None:
+        """Encode pending audio in whole codec frames, never past ``limit`` samples."""
         step = self._audio.codec_context.frame_size or 1024
-        for i in range(0, samples.shape[1], step):
-            chunk = np.ascontiguousarray(samples[:, i:i + step])
+        if final and self._audio_pts + self._pending_n < limit:  # pad the tail with silence
+            pad = limit - self._audio_pts - self._pending_n
+            self._pending.append(np.zeros((self._pending[0].shape[0] if self._pending else
+                                           (2 if self._audio.layout.name == "stereo" else 1), pad),
+                                          np.float32))
+            self._pending_n += pad
+        room = limit - self._audio_pts
+        take = min(self._pending_n, room)
+        if not final:
+            take -= take % step  # whole frames only until the end
+        if take <= 0:
+            if final:
+                self._pending, self._pending_n = [], 0
+            return
+        buf = np.concatenate(self._pending, axis=1) if len(self._pending) > 1 else self._pending[0]
+        now, rest = buf[:, :take], buf[:, take:]
+        self._pending = [rest] if rest.shape[1] and not final else []
+        self._pending_n = rest.shape[1] if not final else 0
+        for i in range(0, now.shape[1], step):
+            chunk = np.ascontiguousarray(now[:, i:i + step])
             af = av.AudioFrame.from_ndarray(chunk, format="fltp", layout=self._audio.layout.name)
             af.sample_rate = self.audio_rate
             af.pts = self._audio_pts
@@ -136,6 +171,7 @@ class VideoWriter:
             for packet in self._video.encode():
                 self._container.mux(packet)
             if self._audio is not None:
+                self._flush_audio(self._video_samples(), final=True)
                 for packet in self._audio.encode():
                     self._container.mux(packet)
             self._container.close()

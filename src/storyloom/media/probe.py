@@ -70,19 +70,79 @@ def probe_image(path: Path) -> MediaInfo:
 
 
 def _rotation(stream) -> int:
-    # The display matrix (side data) or the legacy 'rotate' tag says how to turn the picture.
+    """Legacy 'rotate' tag: degrees clockwise to display upright (0 when absent)."""
     try:
         rot = stream.metadata.get("rotate")
         if rot is not None:
-            return int(float(rot)) % 360
+            return int(round(float(rot))) % 360
     except (ValueError, AttributeError):
         pass
-    try:
-        for sd in getattr(stream, "side_data", {}) or {}:
-            pass
-    except Exception:
-        pass
     return 0
+
+
+def frame_rotation(frame) -> Optional[int]:
+    """Clockwise degrees (0/90/180/270) from a decoded frame's display matrix, or None.
+
+    FFmpeg's display matrix angle is counter-clockwise, so it is negated here.
+
+        >>> frame_rotation(next(container.decode(video=0)))    # doctest: +SKIP
+        90
+    """
+    try:
+        ccw = getattr(frame, "rotation", None)
+    except Exception:  # no or malformed display matrix
+        return None
+    if ccw is None:
+        return None
+    return int(round(-float(ccw) / 90.0)) * 90 % 360
+
+
+def is_vp9_alpha(stream) -> bool:
+    """True for a VP9 stream that carries alpha (WebM ``alpha_mode=1``).
+
+    FFmpeg's native vp9 decoder ignores the alpha side channel, so such streams must
+    be decoded with libvpx-vp9 (see ``decode_packets``).
+    """
+    cc = stream.codec_context
+    if (cc.name or "") not in ("vp9", "libvpx-vp9"):
+        return False
+    meta = {k.lower(): v for k, v in (stream.metadata or {}).items()}
+    return str(meta.get("alpha_mode", "0")).strip() == "1"
+
+
+def decode_packets(container, stream):
+    """Decode ``stream`` from the container's current position, yielding VideoFrames.
+
+    Uses libvpx-vp9 for VP9 with alpha (the native decoder drops alpha), else the
+    stream's own decoder. A fresh libvpx context is made per call, so call this again
+    after each seek.
+
+        >>> for frame in decode_packets(container, container.streams.video[0]): ...  # doctest: +SKIP
+    """
+    if not is_vp9_alpha(stream):
+        yield from container.decode(stream)
+        return
+    ctx = av.CodecContext.create("libvpx-vp9", "r")
+    ctx.thread_type = "AUTO"
+    for packet in container.demux(stream):
+        # the demuxer's final empty packet is the flush packet; it drains the decoder
+        yield from ctx.decode(packet)
+
+
+def require_video(info: MediaInfo, path) -> None:
+    """Raise BadInput unless ``info`` describes something with pictures (video or still).
+
+    >>> require_video(MediaInfo(kind="audio"), "song.mp3")
+    Traceback (most recent call last):
+    ...
+    storyloom.errors.BadInput: song.mp3: has no video stream (audio only)
+    """
+    if info.kind == "audio":
+        raise BadInput(f"{Path(path).name}: has no video stream (audio only)")
+
+
+def _alpha_fmt(pix_fmt) -> bool:
+    return (pix_fmt or "").startswith(("yuva", "rgba", "bgra", "argb", "abgr", "gbrap", "ya"))
 
 
 def probe(path) -> MediaInfo:
@@ -123,8 +183,7 @@ def probe(path) -> MediaInfo:
         info.width, info.height = int(cc.width or 0), int(cc.height or 0)
         if info.width and info.height:
             check_size(path, info.width, info.height)
-        info.has_alpha = "a" in (cc.pix_fmt or "").replace("gray", "") or cc.name in ("png", "qtrle") \
-            and "a" in (cc.pix_fmt or "")
+        info.has_alpha = _alpha_fmt(cc.pix_fmt) or is_vp9_alpha(vs)
         info.rotation = _rotation(vs)
         # Count frames by decoding timestamps: container headers lie (truncated files, VFR).
         pts = []
@@ -139,13 +198,17 @@ def probe(path) -> MediaInfo:
         # Decode one frame so that a file whose packets are junk is caught here.
         container.seek(0)
         try:
-            first = next(container.decode(vs), None)
+            first = next(decode_packets(container, vs), None)
         except av.error.FFmpegError as e:
             raise BadInput(f"{path.name}: video cannot be decoded ({e})") from None
         if first is None:
             raise BadInput(f"{path.name}: video stream has no decodable frames")
-        if first.format.name and "a" in first.format.name.replace("gray", "").replace("bayer", ""):
-            info.has_alpha = info.has_alpha or first.format.name.startswith(("yuva", "rgba", "bgra", "argb", "abgr", "gbrap", "ya"))
+        info.has_alpha = info.has_alpha or _alpha_fmt(first.format.name)
+        rot = frame_rotation(first)
+        if rot is not None and (rot or not info.rotation):
+            info.rotation = rot
+        if info.rotation in (90, 270):  # width/height as displayed
+            info.width, info.height = info.height, info.width
         pts.sort()
         tb = float(vs.time_base)
         info.frames = len(pts)

@@ -1,0 +1,175 @@
+"""Project commands: new, import, info, render, export, undo, redo, history, gc, engines, demo."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from storyloom.cli.app import app
+from storyloom.errors import BadInput
+
+LibraryDir = typer.Argument(..., help="the project's library folder", show_default=False)
+ProjectOpt = typer.Option(None, "--project", help="project id, when the library holds several")
+
+
+def _open(path: Path, project: Optional[str]):
+    from storyloom.library import Project
+    return Project.open(path, project)
+
+
+@app.command()
+def new(path: Path = LibraryDir,
+        title: str = typer.Option("Untitled", help="the film's title"),
+        size: str = typer.Option("1280x720", help="frame size WIDTHxHEIGHT"),
+        fps: float = typer.Option(24.0, help="frames per second")):
+    """Create a project (and its library folder)."""
+    from storyloom.library import Project
+    if fps <= 0 or fps > 240:
+        raise BadInput(f"--fps {fps}: must be between 0 and 240")
+    if (path / "library.sqlite").exists():
+        raise BadInput(f"{path}: already holds a library; use another folder")
+    film = Project.create(path, title=title, size=size, fps=fps)
+    typer.echo(f"created project {title!r} ({size}, {fps:g} fps) in {path} [id {film.id}]")
+
+
+@app.command("import")
+def import_(path: Path = LibraryDir,
+            media: List[Path] = typer.Argument(..., help="videos or stills to add, one shot each"),
+            scene: Optional[str] = typer.Option(None, help="scene id or title to add to (default: the last)"),
+            project: Optional[str] = ProjectOpt):
+    """Add footage and stills to a project, one shot per file."""
+    from storyloom.importer import add_footage
+    film = _open(path, project)
+    for file in media:  # check every file before changing anything
+        if not file.exists():
+            raise BadInput(f"{file}: no such file")
+    with film.edit(f"import {', '.join(f.name for f in media)}") as doc:
+        target = doc.scene(scene) if scene else None
+        shots = [add_footage(film.library, doc, f, target) for f in media]
+    for shot in shots:
+        typer.echo(f"added shot {shot.title!r} ({shot.duration:.2f} s) [id {shot.id}]")
+
+
+@app.command()
+def info(path: Path = LibraryDir, project: Optional[str] = ProjectOpt):
+    """Show the scene / shot / layer tree."""
+    from storyloom.model import AssetSource, ColorSource
+    film = _open(path, project)
+    doc = film.doc
+    typer.echo(f"{doc.title}  {doc.size} @ {doc.fps:g} fps  {doc.duration:.2f} s  "
+               f"[revision {film.revision}]")
+    for scene in doc.scenes:
+        typer.echo(f"  {scene.title}  ({len(scene.shots)} shots, {scene.duration:.2f} s) [id {scene.id}]")
+        for shot in scene.shots:
+            extra = f", {shot.transition.kind} {shot.transition.duration:g} s" if shot.transition.kind != "cut" else ""
+            ops = "".join(f"  +{op.label()}" for op in shot.operations)
+            typer.echo(f"    {shot.title or '(untitled)'}  {shot.duration:.2f} s{extra}{ops} [id {shot.id}]")
+            for layer in reversed(shot.layers):
+                src = layer.source
+                what = (f"asset {src.asset.name or src.asset.sha256[:12]}" if isinstance(src, AssetSource)
+                        else f"colour {src.color}" if isinstance(src, ColorSource) else f"text {src.text!r}")
+                hidden = "" if layer.visible else " (hidden)"
+                typer.echo(f"      - {layer.name or layer.id} [{layer.role}] {what}, {layer.blend}{hidden}")
+    for c in doc.cast:
+        typer.echo(f"  cast: {c.name}")
+
+
+def _progress_bar():
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                    TimeRemainingColumn(), transient=False)
+
+
+@app.command()
+def render(path: Path = LibraryDir,
+           output: Path = typer.Option(..., "-o", "--output", help="the film to write (.mp4)"),
+           workers: Optional[int] = typer.Option(None, help="parallel shot renderers (0: in this process)"),
+           project: Optional[str] = ProjectOpt):
+    """Render the film to a video file."""
+    if output.suffix.lower() not in (".mp4", ".mov", ".m4v"):
+        raise BadInput(f"{output.name}: render writes .mp4 (or .mov)")
+    film = _open(path, project)
+    with _progress_bar() as bar:
+        task = bar.add_task("rendering", total=1.0)
+        result = film.render(output, progress=lambda f, m="": bar.update(task, completed=f, description=m or "rendering"),
+                             workers=workers)
+    typer.echo(f"wrote {result.path} ({result.frames} frames, {result.duration:.2f} s) in {result.seconds:.1f} s")
+
+
+@app.command()
+def export(path: Path = LibraryDir,
+           otio: Optional[Path] = typer.Option(None, "--otio", help="OpenTimelineIO file to write"),
+           project: Optional[str] = ProjectOpt):
+    """Export the storyboard for other tools (OpenTimelineIO for editors)."""
+    if otio is None:
+        raise BadInput("export: say what to write, e.g. --otio film.otio")
+    film = _open(path, project)
+    out = film.export_otio(otio)
+    typer.echo(f"wrote {out} ({len(film.doc.shots())} clips)")
+
+
+@app.command()
+def undo(path: Path = LibraryDir, project: Optional[str] = ProjectOpt):
+    """Undo the last edit."""
+    film = _open(path, project)
+    rev = film.undo()
+    typer.echo(f"now at revision {rev}")
+
+
+@app.command()
+def redo(path: Path = LibraryDir, project: Optional[str] = ProjectOpt):
+    """Redo the last undone edit."""
+    film = _open(path, project)
+    rev = film.redo()
+    typer.echo(f"now at revision {rev}")
+
+
+@app.command()
+def history(path: Path = LibraryDir, project: Optional[str] = ProjectOpt):
+    """List every revision, newest first."""
+    film = _open(path, project)
+    for r in film.history():
+        mark = "*" if r.current else " "
+        typer.echo(f"{mark} {r.number:>4}  {r.timestamp}  {r.summary}")
+
+
+@app.command()
+def gc(path: Path = LibraryDir):
+    """Remove stored media that no revision of any project uses."""
+    from storyloom.store import Library
+    if not (path / "library.sqlite").exists():
+        raise BadInput(f"{path}: not a Storyloom library (no library.sqlite)")
+    removed = Library.open(path).gc()
+    typer.echo(f"removed {len(removed)} unused asset(s)")
+
+
+@app.command()
+def engines():
+    """List capabilities and their engines, with availability and the reason when not."""
+    from storyloom.engines import engines as all_engines, load_errors
+    found = all_engines()
+    if not found:
+        typer.echo("no engines registered yet")
+    for cls in found:
+        a = cls.is_available()
+        state = "available" if a else f"unavailable: {a.reason}"
+        typer.echo(f"{cls.CAPABILITY:<12} {cls.NAME:<18} {cls.VERSION:<6} {state}  {cls.DESCRIPTION}")
+    for module, err in load_errors().items():
+        typer.echo(f"(failed to load {module}: {err})")
+
+
+@app.command()
+def demo(path: Path = typer.Argument(Path("demo-library"), help="where to build the demo library"),
+         output: Optional[Path] = typer.Option(None, "-o", "--output", help="also render it here")):
+    """Build the bundled demo project (no downloads) and optionally render it."""
+    from storyloom.demo import build_demo
+    from storyloom.library import Project
+    if (path / "library.sqlite").exists():
+        film = Project.open(path)
+        typer.echo(f"demo library already at {path}")
+    else:
+        film = build_demo(path)
+        typer.echo(f"built the demo project in {path} [id {film.id}]")
+    if output is not None:
+        render(path, output, None, None)

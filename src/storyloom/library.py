@@ -1,0 +1,165 @@
+"""The Python library door: edit a project in a library folder, one revision per edit.
+
+    >>> from storyloom import Project
+    >>> film = Project.create("films/trip", title="Trip", size="640x360", fps=24)   # doctest: +SKIP
+    >>> scene = film.add_scene("Arrival")                                         # doctest: +SKIP
+    >>> shot = scene.add_shot(title="Sky", duration=2)                            # doctest: +SKIP
+    >>> shot.add_layer(color="#3366ff")                                           # doctest: +SKIP
+    >>> shot.add_layer(text="Arrival", role="title")                              # doctest: +SKIP
+    >>> film.render("trip.mp4")                                                   # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Optional, Union
+
+from storyloom import model
+from storyloom.errors import BadInput
+
+
+class Project:
+    """A project stored in a library folder. Every edit is saved as a revision."""
+
+    def __init__(self, library, project_id: str):
+        self.library = library
+        self.id = project_id
+
+    # ---- opening
+    @classmethod
+    def create(cls, path, title: str = "Untitled", size: Union[str, model.Size] = "1280x720",
+               fps: float = 24.0, sample_rate: int = 48000) -> "Project":
+        """Create a library folder at ``path`` (if needed) holding a new project."""
+        from storyloom.store import Library
+        size = model.Size.parse(size) if isinstance(size, str) else size
+        try:
+            doc = model.Project(title=title, size=size, fps=fps, sample_rate=sample_rate)
+        except ValueError as e:
+            raise BadInput(f"project {title!r}: {e.errors()[0]['loc'][0]} {e.errors()[0]['msg']}") from None
+        lib = Library.open(path)
+        lib.create_project(doc, summary=f"create project {title!r}")
+        return cls(lib, doc.id)
+
+    @classmethod
+    def open(cls, path, project_id: Optional[str] = None) -> "Project":
+        """Open the project in library ``path`` (``project_id`` when it holds several)."""
+        from storyloom.store import Library
+        path = Path(path)
+        if not (path / "library.sqlite").exists():
+            raise BadInput(f"{path}: not a Storyloom library (no library.sqlite); create one with `storyloom new`")
+        lib = Library.open(path)
+        doc, _ = lib.load(project_id)
+        return cls(lib, doc.id)
+
+    # ---- the document
+    @property
+    def doc(self) -> model.Project:
+        """The current document (a fresh copy; change it through ``edit``)."""
+        return self.library.load(self.id)[0]
+
+    @property
+    def revision(self) -> int:
+        return self.library.load(self.id)[1]
+
+    @contextmanager
+    def edit(self, summary: str) -> Iterator[model.Project]:
+        """Change the document inside a ``with`` block; it is saved as one revision.
+
+        If the block raises, nothing is saved.
+        """
+        doc, rev = self.library.load(self.id)
+        yield doc
+        self.library.save(doc, rev, summary)
+
+    # ---- structure
+    def add_scene(self, title: str = "", index: Optional[int] = None) -> "SceneHandle":
+        with self.edit(f"add scene {title!r}") as doc:
+            scene = doc.add_scene(title, index)
+        return SceneHandle(self, scene.id)
+
+    @property
+    def scenes(self) -> list["SceneHandle"]:
+        return [SceneHandle(self, s.id) for s in self.doc.scenes]
+
+    def import_media(self, path, scene: Optional["SceneHandle"] = None) -> "ShotHandle":
+        """Add a video or still as a new shot (at the end, or of ``scene``)."""
+        from storyloom.importer import add_footage
+        with self.edit(f"import {Path(path).name}") as doc:
+            target = doc.scene(scene.id) if scene else None
+            shot = add_footage(self.library, doc, path, target)
+        return ShotHandle(self, shot.id)
+
+    # ---- history
+    def undo(self) -> int:
+        return self.library.undo(self.id)
+
+    def redo(self) -> int:
+        return self.library.redo(self.id)
+
+    def history(self):
+        return self.library.history(self.id)
+
+    # ---- output
+    def render(self, path, progress=None, workers: Optional[int] = None):
+        """Render the film to ``path`` (.mp4) and return the render result."""
+        from storyloom.render import render_project
+        return render_project(self.library, self.doc, path, progress=progress, workers=workers)
+
+    def export_otio(self, path) -> Path:
+        from storyloom.export.otio import export_otio
+        return export_otio(self.library, self.doc, path)
+
+
+class SceneHandle:
+    def __init__(self, project: Project, scene_id: str):
+        self.project, self.id = project, scene_id
+
+    @property
+    def doc(self) -> model.Scene:
+        return self.project.doc.scene(self.id)
+
+    def add_shot(self, title: str = "", duration: float = 3.0, description: str = "",
+                 index: Optional[int] = None) -> "ShotHandle":
+        """Add a blank shot; fill it with ``add_layer``."""
+        with self.project.edit(f"add shot {title!r}") as doc:
+            shot = doc.scene(self.id).add_shot(index=index, title=title, duration=duration,
+                                               description=description)
+        return ShotHandle(self.project, shot.id)
+
+
+class ShotHandle:
+    def __init__(self, project: Project, shot_id: str):
+        self.project, self.id = project, shot_id
+
+    @property
+    def doc(self) -> model.Shot:
+        return self.project.doc.find_shot(self.id)[1]
+
+    def add_layer(self, source=None, *, color: Optional[str] = None, text: Optional[str] = None,
+                  name: str = "", role: str = "other", **fields) -> str:
+        """Add a layer on top from a file path, a colour or text; returns its id.
+
+        Extra fields (fit, start, duration, transform, blend, …) go to ``model.Layer``.
+        """
+        if sum(x is not None for x in (source, color, text)) != 1:
+            raise BadInput("add_layer: give exactly one of a file, color= or text=")
+        if color is not None:
+            src = model.ColorSource(color=color)
+        elif text is not None:
+            src = model.TextSource(text=text, **fields.pop("text_style", {}))
+        elif isinstance(source, (model.AssetSource, model.ColorSource, model.TextSource)):
+            src = source
+        else:
+            ref, info = self.project.library.import_asset(source)
+            if info.kind == "audio":
+                raise BadInput(f"{Path(source).name}: has no picture to use as a layer")
+            src = model.AssetSource(asset=ref)
+        name = name or (Path(source).stem if isinstance(source, (str, Path)) else (text or color or ""))
+        layer = model.Layer(name=name, role=role, source=src, **fields)
+        with self.project.edit(f"add layer {name!r}") as doc:
+            doc.find_shot(self.id)[1].add_layer(layer)
+        return layer.id
+
+    def add_operation(self, op: model.Operation) -> None:
+        with self.project.edit(f"{op.label()} on shot") as doc:
+            doc.find_shot(self.id)[1].add_operation(op)

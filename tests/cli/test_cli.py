@@ -1,0 +1,146 @@
+"""The CLI as a user meets it: real commands in a subprocess-free runner, real files."""
+import json
+
+import numpy as np
+import opentimelineio as otio
+import pytest
+
+from storyloom.cli.main import main
+
+
+def run(*args, capsys=None):
+    code = main([str(a) for a in args])
+    return code
+
+
+@pytest.fixture
+def library(tmp_path, tiny_clip):
+    lib = tmp_path / "lib"
+    assert run("new", lib, "--title", "Test", "--size", "160x90", "--fps", "24") == 0
+    return lib
+
+
+def snapshot(lib):
+    from storyloom.store import Library
+    doc, rev = Library.open(lib).load()
+    return doc.model_dump_json(), rev
+
+
+def test_new_import_info_undo_redo_history(library, tiny_clip, tmp_path, capsys):
+    from PIL import Image
+    still = tmp_path / "still.png"
+    Image.fromarray(np.zeros((90, 160, 3), np.uint8)).save(still)
+    assert run("import", library, tiny_clip, still) == 0
+    capsys.readouterr()
+    assert run("info", library) == 0
+    out = capsys.readouterr().out
+    assert "clip" in out and "1.00 s" in out and "still" in out and "3.00 s" in out
+    _, rev = snapshot(library)
+    assert run("undo", library) == 0 and snapshot(library)[1] == rev - 1
+    assert run("redo", library) == 0 and snapshot(library)[1] == rev
+    capsys.readouterr()
+    assert run("history", library) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("*") and "import clip.mp4, still.png" in lines[0]
+    assert "create project" in lines[-1]
+
+
+def test_export_otio_has_one_clip_per_shot_with_durations(library, tiny_clip, tmp_path):
+    assert run("import", library, tiny_clip, tiny_clip) == 0
+    out = tmp_path / "film.otio"
+    assert run("export", library, "--otio", out) == 0
+    timeline = otio.adapters.read_from_file(str(out))
+    clips = list(timeline.find_clips())
+    assert len(clips) == 2
+    assert [c.source_range.duration.to_frames() for c in clips] == [24, 24]
+    assert timeline.duration().to_seconds() == pytest.approx(2.0)
+    assert clips[0].media_reference.target_url.startswith("file://")
+
+
+@pytest.mark.parametrize("make,expect", [
+    (lambda p: p.write_text("this is not a video"), "not a video"),
+    (lambda p: p.write_bytes(b""), "empty"),
+])
+def test_bad_media_is_refused_with_one_line_and_project_unchanged(library, tmp_path, capsys, make, expect):
+    bad = tmp_path / "bad.mp4"
+    make(bad)
+    before = snapshot(library)
+    capsys.readouterr()
+    assert run("import", library, bad) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "bad.mp4" in err and expect in err
+    assert "Traceback" not in err
+    assert snapshot(library) == before
+
+
+def test_truncated_and_audio_only_files_are_refused(library, tiny_clip, tmp_path, capsys):
+    from storyloom.media import VideoWriter
+    data = tiny_clip.read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: len(data) // 3])
+    audio = tmp_path / "voice.m4a"
+    import av
+    with av.open(str(audio), "w") as c:
+        s = c.add_stream("aac", rate=48000)
+        s.layout = "mono"
+        from fractions import Fraction
+        f = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="fltp", layout="mono")
+        f.sample_rate = 48000
+        for p in s.encode(f):
+            c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    before = snapshot(library)
+    for bad in (cut, audio):
+        capsys.readouterr()
+        assert run("import", library, bad) == 2, bad
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and bad.name in err
+    assert snapshot(library) == before
+
+
+def test_huge_image_is_refused(library, tmp_path, capsys):
+    from PIL import Image
+    big = tmp_path / "huge.png"
+    Image.new("1", (20000, 20000)).save(big)
+    capsys.readouterr()
+    assert run("import", library, big) == 2
+    err = capsys.readouterr().err
+    assert "huge.png" in err and "20000x20000" in err
+
+
+def test_newer_project_file_is_refused(library, capsys):
+    import sqlite3
+    db = sqlite3.connect(library / "library.sqlite")
+    row = db.execute("select rowid, document from revisions order by rowid desc limit 1").fetchone()
+    doc = json.loads(row[1])
+    doc["schema"] = "Project.7"
+    db.execute("update revisions set document=? where rowid=?", (json.dumps(doc), row[0]))
+    db.commit()
+    db.close()
+    capsys.readouterr()
+    assert run("info", library) == 2
+    err = capsys.readouterr().err
+    assert "newer Storyloom" in err and len(err.strip().splitlines()) == 1
+
+
+def test_missing_asset_is_reported(library, tiny_clip, tmp_path, capsys):
+    assert run("import", library, tiny_clip) == 0
+    for f in (library / "assets").rglob("*.mp4"):
+        f.unlink()
+    capsys.readouterr()
+    assert run("render", library, "-o", tmp_path / "out.mp4", "--workers", "0") == 2
+    err = capsys.readouterr().err
+    assert "missing" in err and not (tmp_path / "out.mp4").exists()
+
+
+def test_not_a_library(tmp_path, capsys):
+    assert run("info", tmp_path / "nowhere") == 2
+    assert "not a Storyloom library" in capsys.readouterr().err
+
+
+def test_gc_keeps_used_assets(library, tiny_clip, capsys):
+    assert run("import", library, tiny_clip) == 0
+    capsys.readouterr()
+    assert run("gc", library) == 0
+    assert "removed 0" in capsys.readouterr().out
