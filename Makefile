@@ -4,21 +4,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
-HOST   ?= 127.0.0.1
-PORT   ?= 8765
 
-.PHONY: install system run test demo bench clean
-
-# Debian packages: ffmpeg (the command) for benchmark peers.
-system:
-	@missing=""; \
-	for p in ffmpeg; do command -v $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing Debian packages:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	  else echo "please install:$$missing (sudo apt-get install$$missing)"; fi; \
-	fi
+.PHONY: install run test bench clean
 
 $(STAMP): pyproject.toml requirements-nodeps.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,7 +16,7 @@ $(STAMP): pyproject.toml requirements-nodeps.txt
 	$(PIP) install -q --no-deps -r requirements-nodeps.txt
 	touch $(STAMP)
 
-install: system $(STAMP)
+install: $(STAMP)
 
 # Until the web studio lands, `make run` builds the demo project and renders it.
 run: install
@@ -40,7 +27,7 @@ test: install
 	$(PY) -m pytest -q -p no:cacheprovider
 
 bench: install
-	$(PY) bench/render.py
+	for b in bench/[a-z]*.py; do $(PY) $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) demo-library

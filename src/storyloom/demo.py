@@ -94,7 +94,7 @@ def build_demo(path, title: str = "Storyloom demo") -> Project:
                 return shot
 
             s = still(morning, "astronaut", "Portrait", 3.0, "Push in on the astronaut.",
-                      scale=_ramp([1.0, 1.25], 3.0))
+                      scale=_ramp([1.0, 1.25], 3.0), y=_ramp([110, 150], 3.0))
             s.add_layer(model.Layer(name="title", role="title",
                                     source=model.TextSource(text="Storyloom", size=56, box="#00000080"),
                                     fit="none", transform=model.Transform(y=model.Param(value=120),

@@ -177,15 +177,28 @@ def read_audio(path, rate: int = 48000, channels: int = 2, start: float = 0.0,
         layout = "stereo" if channels == 2 else "mono"
         resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
         chunks = []
-        if start > 1.0:
+        # Seek only where timestamps are sample-accurate: WebM/MKV store milliseconds, so
+        # a seek there would misplace the audio by up to 1 ms; decode from the top instead.
+        fine = stream.time_base is not None and float(stream.time_base) <= 1.0 / 8000
+        if start > 1.0 and fine:
             container.seek(int((start - 0.5) / av.time_base))
+        stop = None if duration is None else start + duration + 0.25
         first_t = None
+        dropped = 0  # resampled samples thrown away before ``start``, to bound memory
+        have = 0
         try:
             for frame in container.decode(stream):
                 if first_t is None:
-                    first_t = float(frame.pts * frame.time_base) if frame.pts is not None else 0.0
+                    first_t = float(frame.pts * stream.time_base) if frame.pts is not None else 0.0
                 for out in resampler.resample(frame):
                     chunks.append(out.to_ndarray())
+                    have += chunks[-1].shape[1]
+                skip = int(round((start - first_t) * rate))
+                while chunks and dropped + chunks[0].shape[1] <= skip:
+                    dropped += chunks[0].shape[1]
+                    have -= chunks.pop(0).shape[1]
+                if stop is not None and first_t + (dropped + have) / rate > stop:
+                    break
             for out in resampler.resample(None):
                 chunks.append(out.to_ndarray())
         except av.error.FFmpegError:
@@ -193,7 +206,7 @@ def read_audio(path, rate: int = 48000, channels: int = 2, start: float = 0.0,
         if not chunks:
             return np.zeros((channels, 0), np.float32)
         audio = np.concatenate(chunks, axis=1).astype(np.float32)
-        offset = int(round((start - (first_t or 0.0)) * rate))
+        offset = int(round((start - (first_t or 0.0)) * rate)) - dropped
         if offset > 0:
             audio = audio[:, offset:]
         elif offset < 0:
