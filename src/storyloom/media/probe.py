@@ -53,7 +53,19 @@ def check_size(path: Path, width: int, height: int) -> None:
                        f"{MAX_SIDE}x{MAX_SIDE} Storyloom accepts")
 
 
+def check_file(path: Path) -> None:
+    """BadInput unless ``path`` is an existing, non-empty file."""
+    if not path.exists():
+        raise BadInput(f"{path}: no such file")
+    if path.is_dir():
+        raise BadInput(f"{path}: is a folder, not a media file")
+    if path.stat().st_size == 0:
+        raise BadInput(f"{path.name}: file is empty")
+
+
 def probe_image(path: Path) -> MediaInfo:
+    path = Path(path)
+    check_file(path)
     from PIL import Image, UnidentifiedImageError
     Image.MAX_IMAGE_PIXELS = None  # we check the size ourselves, before decoding
     try:
@@ -61,7 +73,14 @@ def probe_image(path: Path) -> MediaInfo:
             w, h = im.size
             check_size(path, w, h)
             alpha = im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info)
-            im.verify()
+            im.verify()  # must come straight after open; checks the file, not the pixels
+        with Image.open(path) as im:
+            try:
+                orientation = int(im.getexif().get(0x0112, 1))  # EXIF Orientation
+            except Exception:  # unreadable EXIF: show as stored
+                orientation = 1
+        if orientation in (5, 6, 7, 8):  # read_image turns these a quarter: report as shown
+            w, h = h, w
     except UnidentifiedImageError:
         raise BadInput(f"{path.name}: not a picture Storyloom can read") from None
     except (OSError, SyntaxError) as e:
@@ -148,25 +167,22 @@ def _alpha_fmt(pix_fmt) -> bool:
 def probe(path) -> MediaInfo:
     """What ``path`` holds. Raises ``BadInput`` with a one-line reason when unusable."""
     path = Path(path)
-    if not path.exists():
-        raise BadInput(f"{path}: no such file")
-    if path.is_dir():
-        raise BadInput(f"{path}: is a folder, not a media file")
-    if path.stat().st_size == 0:
-        raise BadInput(f"{path.name}: file is empty")
+    check_file(path)
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return probe_image(path)
     try:
         container = av.open(str(path))
     except av.error.InvalidDataError:
         raise BadInput(f"{path.name}: not a video, picture or sound file Storyloom can read") from None
+    except av.error.EOFError:
+        raise BadInput(f"{path.name}: file ends before any frames (cut short or empty)") from None
     except (av.error.FFmpegError, OSError) as e:
         raise BadInput(f"{path.name}: cannot be opened ({e})") from None
     with container:
         vs = container.streams.video[0] if container.streams.video else None
         aus = container.streams.audio[0] if container.streams.audio else None
         if vs is None and aus is None:
-            raise BadInput(f"{path.name}: has neither video nor audio")
+            raise BadInput(f"{path.name}: has no video or audio frames")
         info = MediaInfo(kind="video" if vs is not None else "audio")
         if aus is not None:
             info.has_audio = True
