@@ -32,6 +32,8 @@ def test_build_edit_undo_and_render(tmp_path, tiny_clip):
     first = read_frames(out, 0, 1)[0].astype(float)
     assert first[..., 0].mean() > 200 and first[..., 2].mean() < 40   # the red sky
     assert result.frames == 48
+    job = film.library.jobs(film.id)[0]
+    assert job.kind == "render" and job.state == "done" and job.progress == 1.0
 
 
 def test_bad_layer_input(tmp_path):

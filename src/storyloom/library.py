@@ -101,9 +101,34 @@ class Project:
 
     # ---- output
     def render(self, path, progress=None, workers: Optional[int] = None):
-        """Render the film to ``path`` (.mp4) and return the render result."""
+        """Render the film to ``path`` (.mp4) and return the render result.
+
+        The render is recorded as a job in the library (state, progress, result), so
+        other doors (the studio, scripts) can follow it.
+        """
+        import time
         from storyloom.render import render_project
-        return render_project(self.library, self.doc, path, progress=progress, workers=workers)
+        lib = self.library
+        job = lib.create_job("render", self.id, {"out": str(path)})
+        last = [0.0]
+
+        def report(fraction: float, message: str = "") -> None:
+            if progress is not None:
+                progress(fraction, message)
+            now = time.monotonic()
+            if now - last[0] > 0.5 or fraction >= 1.0:  # throttle writes to the job table
+                last[0] = now
+                lib.update_job(job, progress=fraction, message=message, state="running")
+
+        try:
+            result = render_project(lib, self.doc, path, progress=report, workers=workers)
+        except BaseException as e:
+            state = "cancelled" if isinstance(e, KeyboardInterrupt) else "failed"
+            lib.update_job(job, state=state, message=str(e) or type(e).__name__)
+            raise
+        lib.update_job(job, progress=1.0, state="done", message="rendered",
+                       result={"path": str(result.path), "frames": result.frames})
+        return result
 
     def export_otio(self, path) -> Path:
         from storyloom.export.otio import export_otio

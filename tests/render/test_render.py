@@ -1,6 +1,5 @@
 """Rendering through the real Library: fit modes, files, audio, crossfades, cache, failures, pool."""
 import math
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -195,3 +194,43 @@ def test_parallel_matches_inline(tmp_path, lib, tone_clip):
         mse = np.mean((x.astype(float) - y.astype(float)) ** 2)
         assert mse == 0 or 10 * np.log10(255 ** 2 / mse) > 40
     assert not list(lib.cache_dir.glob("render-*"))
+
+
+def test_interrupt_removes_output_and_temp(tmp_path, lib):
+    p = project()
+    sc = p.add_scene("s")
+    for c in ["#ff0000", "#00ff00"]:
+        sc.add_shot(duration=1.0).add_layer(Layer(source=ColorSource(color=c)))
+
+    def stop(frac, msg):
+        if frac > 0.3:
+            raise KeyboardInterrupt
+    out = tmp_path / "i" / "film.mp4"
+    with pytest.raises(KeyboardInterrupt):
+        render_project(lib, p, out, progress=stop, workers=2)
+    assert not out.exists() and not list(out.parent.iterdir())
+    assert not list(lib.cache_dir.glob("render-*"))
+
+
+def test_video_holds_last_frame_and_loops(lib, tone_clip):
+    ref, _ = lib.import_asset(tone_clip)
+    p = project()
+    shot = p.add_scene("s").add_shot(duration=1.5)
+    shot.add_layer(Layer(source=AssetSource(asset=ref)))
+    g = [int(f[5, 5, 1]) for f in render_shot(lib, p, shot).frames]
+    assert abs(g[3] - 60) < 10 and all(abs(v - 220) < 10 for v in g[11:])   # held past the end
+    shot.take.layers[0] = Layer(source=AssetSource(asset=ref, loop=True, out_point=0.5))
+    g = [int(f[5, 5, 1]) for f in render_shot(lib, p, shot).frames]
+    assert abs(g[6] - g[0]) < 10 and abs(g[13] - g[1]) < 10 and abs(g[5] - 100) < 10  # 6-frame loop
+
+
+def test_crossfades_longer_than_a_shot_are_clamped(tmp_path, lib):
+    p = project()
+    sc = p.add_scene("s")
+    sc.add_shot(duration=0.5).add_layer(Layer(source=ColorSource(color="#ff0000")))
+    for c in ["#00ff00", "#0000ff"]:
+        sc.add_shot(duration=0.5, transition=Transition(kind="crossfade", duration=2.0)).add_layer(
+            Layer(source=ColorSource(color=c)))
+    res = render_project(lib, p, tmp_path / "c.mp4", workers=0)
+    # 6 + 6 + 6 frames; the second shot gives all 6 to the first crossfade, none are left
+    assert res.frames == 18 - 6 - 0 and probe(res.path).frames == res.frames

@@ -88,19 +88,22 @@ def layer_matrix(layer: LayerImage, width: int, height: int) -> np.ndarray:
     # counter-clockwise on screen (y down): [c  s; -s c]
     a = np.array([[c * s * fx, si * s * fy], [-si * s * fx, c * s * fy]], np.float64)
     ox, oy = layer.offset
-    # source centre (in cropped pixel coordinates) goes to the frame centre + (x, y)
-    src_c = np.array([sw / 2 - ox, sh / 2 - oy])
-    dst_c = np.array([width / 2 + layer.x, height / 2 + layer.y])
+    # source centre (in cropped pixel coordinates) goes to the frame centre + (x, y);
+    # OpenCV puts pixel centres on integers, so a w-pixel row spans [-0.5, w - 0.5]
+    src_c = np.array([(sw - 1) / 2 - ox, (sh - 1) / 2 - oy])
+    dst_c = np.array([(width - 1) / 2 + layer.x, (height - 1) / 2 + layer.y])
     t = dst_c - a @ src_c
     return np.hstack([a, t[:, None]])
 
 
-def _bbox(m: np.ndarray, w: int, h: int, width: int, height: int):
-    pts = np.array([[0, 0, 1], [w, 0, 1], [0, h, 1], [w, h, 1]], np.float64) @ m.T
-    x0 = max(0, int(math.floor(pts[:, 0].min())))
-    y0 = max(0, int(math.floor(pts[:, 1].min())))
-    x1 = min(width, int(math.ceil(pts[:, 0].max())))
-    y1 = min(height, int(math.ceil(pts[:, 1].max())))
+def _bbox(m: np.ndarray, w: int, h: int, width: int, height: int, exact: bool):
+    pts = np.array([[-.5, -.5, 1], [w - .5, -.5, 1], [-.5, h - .5, 1], [w - .5, h - .5, 1]]) @ m.T
+    if exact:  # axis-aligned: the pixels whose centres fall inside the layer
+        lo, hi = np.floor(pts.min(0) + 0.5 + 1e-6), np.floor(pts.max(0) + 0.5 - 1e-6) + 1
+    else:      # rotated: anything touched (edges fade through the transparent border)
+        lo, hi = np.floor(pts.min(0)), np.ceil(pts.max(0)) + 1
+    x0, y0 = max(0, int(lo[0])), max(0, int(lo[1]))
+    x1, y1 = min(width, int(hi[0])), min(height, int(hi[1]))
     return x0, y0, x1, y1
 
 
@@ -111,7 +114,9 @@ def place(layer: LayerImage, width: int, height: int):
         src = premultiply(src)
     m = layer_matrix(layer, width, height)
     h, w = src.shape[:2]
-    x0, y0, x1, y1 = _bbox(m, w, h, width, height)
+    # axis-aligned layers cover whole pixels: sample edges by replicating, not fading to clear
+    aligned = abs(m[0, 1]) < 1e-9 and abs(m[1, 0]) < 1e-9 or abs(m[0, 0]) < 1e-9 and abs(m[1, 1]) < 1e-9
+    x0, y0, x1, y1 = _bbox(m, w, h, width, height, aligned)
     if x1 <= x0 or y1 <= y0:
         return None
     if np.allclose(m[:, :2], np.eye(2)) and np.allclose(m[:, 2], np.round(m[:, 2])):
@@ -124,8 +129,9 @@ def place(layer: LayerImage, width: int, height: int):
         m[1, 2] -= y0
         if src.shape[2] == 3:  # opaque source: give it an alpha so edges outside stay clear
             src = np.dstack([src, np.full((h, w), 255, np.uint8)])
+        border = cv2.BORDER_REPLICATE if aligned else cv2.BORDER_CONSTANT
         out = cv2.warpAffine(src, m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
-                             borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0))
+                             borderMode=border, borderValue=(0, 0, 0, 0))
     return out, x0, y0
 
 
@@ -159,9 +165,17 @@ def blend_into(canvas: np.ndarray, placed: np.ndarray, x0: int, y0: int,
 
 def composite_frame(width: int, height: int, layers: Sequence[LayerImage],
                     background: tuple[int, int, int] = (0, 0, 0)) -> np.ndarray:
-    """Blend ``layers`` (bottom first) over an opaque ``background``: uint8 (height, width, 3)."""
-    canvas = np.empty((height, width, 3), np.uint8)
-    canvas[...] = background
+    """Blend ``layers`` (bottom first) over an opaque ``background``: uint8 (height, width, 3).
+
+    >>> blue = np.zeros((2, 2, 4), np.uint8); blue[..., 2] = blue[..., 3] = 255
+    >>> composite_frame(2, 2, [LayerImage(blue)], background=(9, 9, 9))[0, 0].tolist()
+    [0, 0, 255]
+    """
+    if any(background):
+        canvas = np.empty((height, width, 3), np.uint8)
+        canvas[...] = background
+    else:
+        canvas = np.zeros((height, width, 3), np.uint8)   # calloc: far cheaper than a fill
     for layer in layers:
         if layer.opacity <= 0:
             continue

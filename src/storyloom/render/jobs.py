@@ -9,13 +9,12 @@ Each chunk (a run of one shot's frames) renders in a worker process into a tempo
 """
 from __future__ import annotations
 
-import math
 import multiprocessing
 import os
 import shutil
 import tempfile
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
@@ -25,7 +24,7 @@ import numpy as np
 from storyloom.model.document import AssetSource, Project
 from storyloom.render.render import iter_shot_frames, layer_window, render_shot, shot_frame_count
 
-CHUNK = 48  # frames per chunk: small enough to spread a long shot over the workers
+CHUNK = 24  # frames per chunk: small, so encoding starts early and long shots spread over workers
 
 
 @dataclass
@@ -73,16 +72,6 @@ def _render_chunk(lib, project_json: str, shot_index: int, start: int, end: int,
 
 def _chunk_worker(ref, project_json, shot_index, start, end, out) -> str:
     return _render_chunk(_open_lib(ref), project_json, shot_index, start, end, out)
-
-
-class _Done:
-    """A finished inline result that looks like a Future."""
-
-    def __init__(self, value):
-        self._v = value
-
-    def result(self):
-        return self._v
 
 
 def _mix_audio(lib, project, starts: list[float], total: float) -> np.ndarray:
@@ -133,9 +122,11 @@ def render_project(lib, project, out, progress: Optional[Callable[[float, str], 
     w, h = project.size.width, project.size.height
     counts = [shot_frame_count(project, s) for s in shots]
     # crossfade overlap (frames) at the start of each shot
-    overlap = [0] + [min(int(round(s.transition.duration * fps)), counts[i], counts[i + 1])
-                     if s.transition.kind == "crossfade" else 0
-                     for i, s in enumerate(shots[1:])]
+    overlap = [0]
+    for i, s in enumerate(shots[1:], 1):
+        k = int(round(s.transition.duration * fps)) if s.transition.kind == "crossfade" else 0
+        # a shot cannot give more frames to crossfades than it has left after the previous one
+        overlap.append(max(0, min(k, counts[i - 1] - overlap[i - 1], counts[i])))
     total = sum(counts) - sum(overlap)
     starts_f, pos = [], 0
     for c, k in zip(counts, overlap):
@@ -154,7 +145,8 @@ def render_project(lib, project, out, progress: Optional[Callable[[float, str], 
         chunks: list[list[tuple[int, int, object]]] = []   # per shot: (start, end, future)
         jobs = []
         for si, (shot, n) in enumerate(zip(shots, counts)):
-            step = n if shot.operations else CHUNK
+            # operated shots (or layers) need the whole clip at once: one chunk, steps run once
+            step = n if shot.operations or any(l.operations for l in shot.layers) else CHUNK
             chunks.append([])
             for a in range(0, n, step):
                 b = min(n, a + step)

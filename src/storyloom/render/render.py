@@ -19,14 +19,22 @@ from storyloom.render.steps import Clip, StepContext
 
 
 def parse_color(text: str) -> tuple[int, int, int, int]:
-    """``#rrggbb`` or ``#rrggbbaa`` -> (r, g, b, a)."""
+    """``#rrggbb`` or ``#rrggbbaa`` -> (r, g, b, a).
+
+    >>> parse_color("#ff800040")
+    (255, 128, 0, 64)
+    """
     h = text.lstrip("#")
     a = int(h[6:8], 16) if len(h) == 8 else 255
     return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16), a
 
 
 def text_image(src: TextSource, width: int, height: int) -> np.ndarray:
-    """The text drawn centred on a transparent ``width``x``height`` RGBA picture."""
+    """The text drawn centred on a transparent ``width``x``height`` RGBA picture.
+
+    >>> text_image(TextSource(text="Hi", size=20), 64, 32).shape
+    (32, 64, 4)
+    """
     from PIL import Image, ImageDraw, ImageFont
     font = ImageFont.load_default(size=src.size)
     im = Image.new("RGBA", (width, height), (0, 0, 0, 0))
@@ -83,6 +91,7 @@ class LayerFeed:
         self.w, self.h = project.size.width, project.size.height
         self.still = None          # premultiplied cropped still, offset, source size
         self.video = None
+        self.silent_picture = False   # an audio-only asset: heard, never seen
         src = layer.source
         if isinstance(src, ColorSource):
             img = np.empty((self.h, self.w, 4), np.uint8)
@@ -94,7 +103,9 @@ class LayerFeed:
         else:
             path = lib.asset_path(src.asset.sha256)
             info = lib.asset_info(src.asset.sha256)
-            if info.kind == "image" or src.asset.kind == "image":
+            if info.kind == "audio":
+                self.silent_picture = True
+            elif info.kind == "image" or src.asset.kind == "image":
                 from storyloom.media import read_image
                 img = premultiply(read_image(path))
                 crop, off = _crop_visible(img)
@@ -106,7 +117,7 @@ class LayerFeed:
         layer = self.layer
         start, end = layer_window(layer, self.shot.duration)
         times = [i / fps for i in indices]
-        shown = [start <= t < end for t in times]
+        shown = [start <= t < end and not self.silent_picture for t in times]
         if self.video is not None:
             from storyloom.media import frames_at
             path, info = self.video
@@ -207,7 +218,12 @@ def shot_frame_count(project, shot) -> int:
 
 
 def iter_shot_frames(lib, project, shot, start: int = 0, end: Optional[int] = None) -> Iterator[np.ndarray]:
-    """Composited RGB frames ``start`` .. ``end - 1`` of a shot, one at a time (no operations)."""
+    """Composited RGB frames ``start`` .. ``end - 1`` of a shot, one at a time (shot operations
+    are not applied; layer operations are).
+
+    >>> next(iter_shot_frames(lib, project, shot, 0, 1)).shape   # doctest: +SKIP
+    (720, 1280, 3)
+    """
     n = shot_frame_count(project, shot)
     end = n if end is None else min(end, n)
     indices = list(range(start, end))
