@@ -144,3 +144,41 @@ def test_gc_keeps_used_assets(library, tiny_clip, capsys):
     capsys.readouterr()
     assert run("gc", library) == 0
     assert "removed 0" in capsys.readouterr().out
+
+
+def test_ctrl_c_leaves_no_film_and_says_so(library, tiny_clip, tmp_path):
+    """A real SIGINT in the middle of a render: exit 130, no output, job cancelled."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    assert run("import", library, *[tiny_clip] * 8) == 0
+    out = tmp_path / "film.mp4"
+    code = "import sys, time, storyloom.render.jobs as j\n" \
+           "orig = j.render_project\n" \
+           "def slow(*a, **k):\n" \
+           "    p = k.get('progress')\n" \
+           "    def prog(f, m=''):\n" \
+           "        p(f, m); time.sleep(0.2)\n" \
+           "    k['progress'] = prog\n" \
+           "    return orig(*a, **k)\n" \
+           "import storyloom.render as r; r.render_project = slow\n" \
+           "from storyloom.cli.main import main; sys.exit(main(sys.argv[1:]))\n"
+    proc = subprocess.Popen([sys.executable, "-c", code, "render", str(library), "-o", str(out), "--workers", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    from storyloom.store import Library
+    lib = Library.open(library)
+    deadline = time.time() + 60   # interrupt once the render has really started
+    while time.time() < deadline and not any(j.state == "running" for j in lib.jobs()):
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err.decode()
+    assert "interrupted" in err.decode()
+    assert not out.exists() and not list(tmp_path.glob(".film*"))
+    assert lib.jobs()[0].state == "cancelled"
+
+
+def test_usage_errors_exit_2(library, capsys):
+    assert run("render", library) == 2
+    assert "--output" in capsys.readouterr().err

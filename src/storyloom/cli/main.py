@@ -16,31 +16,35 @@ def _load_commands() -> None:
 
 
 def main(argv=None) -> int:
-    """Run the CLI; errors a user can act on become one line and exit code 2."""
+    """Run the CLI; errors a user can act on become one line and exit code 2.
+
+    >>> main(["--help"])        # doctest: +SKIP
+    0
+    """
     from storyloom.cli.app import app
     _load_commands()
     try:
-        app(args=argv, standalone_mode=False, prog_name="storyloom")
+        # standalone_mode=False: click returns exit codes and raises usage errors to us,
+        # so that every failure ends in one line of ours instead of a traceback.
+        result = app(args=argv, standalone_mode=False, prog_name="storyloom")
     except StoryloomError as e:
         print(f"storyloom: {e}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
-        print("storyloom: interrupted; nothing half-written was kept", file=sys.stderr)
-        return 130
-    except SystemExit as e:  # typer.Exit inside standalone_mode=False
+        result = 130
+    except SystemExit as e:
         return int(e.code or 0)
     except Exception as e:
-        import click
-        if isinstance(e, click.exceptions.Exit):
-            return e.exit_code
-        if isinstance(e, click.ClickException):
+        # typer vendors its own click: recognise its exceptions by their interface
+        if hasattr(e, "show") and hasattr(e, "exit_code"):
             e.show()
-            return 2
-        if isinstance(e, click.exceptions.Abort):
-            print("storyloom: aborted", file=sys.stderr)
-            return 130
+            return int(e.exit_code)
+        if hasattr(e, "exit_code"):
+            return int(e.exit_code)
         raise
-    return 0
+    if result == 130:  # click turns Ctrl-C into exit code 130 (Abort)
+        print("storyloom: interrupted; nothing half-written was kept", file=sys.stderr)
+    return result if isinstance(result, int) else 0
 
 
 def run() -> None:
