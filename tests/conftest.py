@@ -1,6 +1,8 @@
 import numpy as np
 import pytest
 
+from helpers import write_audio_only
+
 
 @pytest.fixture
 def tiny_clip(tmp_path):
@@ -10,3 +12,33 @@ def tiny_clip(tmp_path):
     t = np.arange(48000) / 48000
     tone = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
     return write_video(tmp_path / "clip.mp4", frames, 24, audio=np.stack([tone, tone]))
+
+
+def _yardstick_dir():
+    """The shared yardstick: beside the checkout (``<ci>/main`` + ``<ci>/shared``, as CI
+    and developers have it), or where $STORYLOOM_YARDSTICK points."""
+    import os
+    from pathlib import Path
+    repo = Path(__file__).resolve().parents[1]
+    for c in (os.environ.get("STORYLOOM_YARDSTICK"), repo.parent / "shared" / "yardstick"):
+        if c and (Path(c) / "cases.py").exists():
+            return Path(c)
+    return None
+
+
+@pytest.fixture(scope="session")
+def yardstick():
+    """The yardstick's modules: ``yardstick.cases``, ``yardstick.score``, ``yardstick.dir``."""
+    import importlib
+    import sys
+    from types import SimpleNamespace
+    ys = _yardstick_dir()
+    if ys is None:
+        pytest.skip("the shared yardstick (../shared/yardstick) is not beside this checkout")
+    sys.path.insert(0, str(ys))
+    try:
+        return SimpleNamespace(dir=ys, cases=importlib.import_module("cases"),
+                               score=importlib.import_module("score"),
+                               mediaio=importlib.import_module("mediaio"))
+    finally:
+        sys.path.remove(str(ys))

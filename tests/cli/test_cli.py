@@ -6,6 +6,7 @@ import opentimelineio as otio
 import pytest
 
 from storyloom.cli.main import main
+from helpers import write_audio_only
 
 
 def run(*args, capsys=None):
@@ -78,18 +79,7 @@ def test_truncated_and_audio_only_files_are_refused(library, tiny_clip, tmp_path
     data = tiny_clip.read_bytes()
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(data[: len(data) // 3])
-    audio = tmp_path / "voice.m4a"
-    import av
-    with av.open(str(audio), "w") as c:
-        s = c.add_stream("aac", rate=48000)
-        s.layout = "mono"
-        from fractions import Fraction
-        f = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="fltp", layout="mono")
-        f.sample_rate = 48000
-        for p in s.encode(f):
-            c.mux(p)
-        for p in s.encode():
-            c.mux(p)
+    audio = write_audio_only(tmp_path / "voice.wav")
     before = snapshot(library)
     for bad in (cut, audio):
         capsys.readouterr()
