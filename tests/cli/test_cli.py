@@ -172,3 +172,26 @@ def test_ctrl_c_leaves_no_film_and_says_so(library, tiny_clip, tmp_path):
 def test_usage_errors_exit_2(library, capsys):
     assert run("render", library) == 2
     assert "--output" in capsys.readouterr().err
+
+
+def test_engines_lists_availability_and_reason(capsys):
+    from storyloom.engines import Availability, Engine, register, resolve
+    from storyloom.engines.base import _REGISTRY
+
+    @register
+    class NeedsWeights(Engine):
+        NAME, CAPABILITY, PRIORITY = "test-needs-weights", "shots", 99
+
+        @classmethod
+        def is_available(cls):
+            return Availability(False, "no weights configured (set STORYLOOM_TEST_WEIGHTS)")
+    try:
+        capsys.readouterr()
+        assert run("engines") == 0
+        out = capsys.readouterr().out
+        assert "histogram" in out and "available" in out
+        assert "test-needs-weights" in out and "unavailable: no weights configured" in out
+        choice = resolve("shots")   # the unavailable one is skipped, and the answer says why
+        assert choice.engine.NAME != "test-needs-weights" and "no weights configured" in choice.why
+    finally:
+        del _REGISTRY[("shots", "test-needs-weights")]

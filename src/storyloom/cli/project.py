@@ -151,10 +151,12 @@ def engines():
     found = all_engines()
     if not found:
         typer.echo("no engines registered yet")
+    cap_w = max((len(c.CAPABILITY) for c in found), default=0)
+    name_w = max((len(c.NAME) for c in found), default=0)
     for cls in found:
         a = cls.is_available()
         state = "available" if a else f"unavailable: {a.reason}"
-        typer.echo(f"{cls.CAPABILITY:<12} {cls.NAME:<18} {cls.VERSION:<6} {state}  {cls.DESCRIPTION}")
+        typer.echo(f"{cls.CAPABILITY:<{cap_w}}  {cls.NAME:<{name_w}}  v{cls.VERSION:<4} {state}  {cls.DESCRIPTION}")
     for module, err in load_errors().items():
         typer.echo(f"(failed to load {module}: {err})")
 
