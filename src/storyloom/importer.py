@@ -1,37 +1,164 @@
-"""Adding footage and stills to a project: one shot per file.
+"""Adding footage and stills to a project.
 
-    >>> shot = add_footage(lib, project, "beach.mp4")          # doctest: +SKIP
-    >>> shot.duration                                          # doctest: +SKIP
-    4.0
+A video is split into its shots (each shot refers to its range of the stored source, so
+nothing is re-encoded until render), each shot gets thumbnails (first, middle, last
+frame), and consecutive shots are grouped into scenes by what they show. A still, or a
+video imported with ``split=False``, becomes one shot.
+
+    >>> shots = import_footage(lib, project, "holiday.mp4")        # doctest: +SKIP
+    >>> [(s.title, round(s.duration, 2)) for s in shots]           # doctest: +SKIP
+    [('holiday 1', 2.5), ('holiday 2', 1.75)]
 """
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Optional
 
+import numpy as np
+
+from storyloom.engines.base import Progress, no_progress
 from storyloom.errors import BadInput
-from storyloom.model import AssetSource, Layer, Project, Scene, Shot
+from storyloom.model import AssetSource, Layer, Project, Scene, Shot, Transition
 
 #: how long a still stays on screen when imported as a shot
 STILL_SECONDS = 3.0
+#: width of the stored thumbnails (pixels)
+THUMB_WIDTH = 240
+#: shots whose look differs less than this (0 = same, 1 = nothing shared) share a scene
+SCENE_DISTANCE = 0.45
+#: a shot is compared with up to this many recent shots of the scene (A-B-A dialogue cutting)
+SCENE_MEMORY = 3
 
 
-def add_footage(lib, project: Project, path, scene: Optional[Scene] = None,
-                still_seconds: float = STILL_SECONDS) -> Shot:
-    """Store ``path`` in the library and add it as a new shot (a background layer).
+def _shot_for(path: Path, ref, start: float, end: float, index: Optional[int]) -> Shot:
+    title = path.stem if index is None else f"{path.stem} {index}"
+    shot = Shot(title=title, duration=round(end - start, 4))
+    shot.add_layer(Layer(name=path.stem, role="background", fit="fill",
+                         source=AssetSource(asset=ref, in_point=round(start, 4), out_point=round(end, 4))))
+    return shot
 
-    Videos give a shot as long as the clip; stills one of ``still_seconds``. Audio-only
-    files are refused: a shot needs a picture.
+
+def _thumbnail(lib, frame: np.ndarray) -> str:
+    import cv2
+    h, w = frame.shape[:2]
+    small = cv2.resize(frame, (THUMB_WIDTH, max(2, round(h * THUMB_WIDTH / w))), interpolation=cv2.INTER_AREA)
+    ok, data = cv2.imencode(".jpg", cv2.cvtColor(small, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 85])
+    return lib.add_asset_bytes(data.tobytes(), ".jpg", "thumbnail.jpg").sha256
+
+
+def look(frame: np.ndarray) -> np.ndarray:
+    """A shot's look: a hue/saturation/value histogram and a coarse layout of brightness,
+    as one unit-length vector (compared by cosine distance).
+
+    >>> look(np.zeros((90, 160, 3), np.uint8)).shape
+    (144,)
     """
+    import cv2
+    hsv = cv2.cvtColor(cv2.resize(frame, (64, 36), interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2HSV)
+    hist = cv2.calcHist([hsv], [0, 1, 2], None, [8, 4, 4], [0, 180, 0, 256, 0, 256]).ravel()
+    hist /= hist.sum() + 1e-9
+    grid = cv2.resize(hsv[:, :, 2], (4, 4), interpolation=cv2.INTER_AREA).ravel().astype(np.float32) / 255.0
+    v = np.concatenate([np.sqrt(hist), 0.5 * grid / (np.linalg.norm(grid) + 1e-9)])
+    return v / (np.linalg.norm(v) + 1e-9)
+
+
+def group_into_scenes(looks: list[np.ndarray], threshold: float = SCENE_DISTANCE) -> list[int]:
+    """Scene number for each shot: a new scene starts when a shot looks unlike every one
+    of the last few shots of the current scene.
+
+    >>> a, b = np.array([1.0, 0.0]), np.array([0.0, 1.0])
+    >>> group_into_scenes([a, a, b, a])
+    [0, 0, 1, 1]
+    """
+    scenes, recent = [], []
+    for v in looks:
+        if recent and min(1 - float(v @ r) for r in recent) <= threshold:
+            recent = (recent + [v])[-SCENE_MEMORY:]
+        else:
+            recent = [v]
+            scenes.append(len(set(scenes)))
+            continue
+        scenes.append(scenes[-1])
+    return scenes
+
+
+def _ranges(shot_list) -> list[tuple[int, int, bool]]:
+    """(first frame, end frame exclusive, dissolves in) for each shot.
+
+    Cuts and fades split cleanly; a dissolve or wipe is kept as an overlap: the outgoing
+    shot runs to the transition's end, the incoming one starts at its start and begins
+    with a crossfade of that length, so the render reproduces the transition.
+    """
+    out = [[a, b + 1, 0] for a, b in shot_list.shots]
+    if out:  # frames before the first shot or after the last (a fade) stay with it
+        out[0][0], out[-1][1] = 0, shot_list.frames
+    for i in range(1, len(out)):
+        gap_start, gap_end = out[i - 1][1], out[i][0]
+        if gap_end <= gap_start:
+            continue
+        t = next((t for t in shot_list.transitions if t.start <= gap_start and t.end >= gap_end - 1), None)
+        if t is not None and t.kind in ("dissolve", "wipe"):
+            out[i - 1][1], out[i][0], out[i][2] = gap_end, gap_start, gap_end - gap_start
+        else:  # a fade (or an unexplained gap): split it in the middle, losing no frame
+            mid = (gap_start + gap_end) // 2
+            out[i - 1][1], out[i][0] = mid, mid
+    return [(a, b, n) for a, b, n in out]
+
+
+def import_footage(lib, project: Project, path, scene: Optional[Scene] = None, split: bool = True,
+                   engine: Optional[str] = None, progress: Progress = no_progress,
+                   still_seconds: float = STILL_SECONDS) -> list[Shot]:
+    """Store ``path`` and add its shots to ``project`` (in place; the caller saves).
+
+    With ``split`` a video is cut into its shots and grouped into new scenes (or all
+    added to ``scene`` when one is given); otherwise it is one shot. Audio-only files are
+    refused: a shot needs a picture.
+    """
+    from storyloom.media import frames_at, read_frames
     path = Path(path)
     ref, info = lib.import_asset(path)
     if info.kind == "audio":
         raise BadInput(f"{path.name}: has no video stream (audio only); a shot needs a picture")
-    duration = info.duration if info.kind == "video" else still_seconds
-    if duration <= 0:
-        raise BadInput(f"{path.name}: has no duration")
-    if scene is None:
-        scene = project.scenes[-1] if project.scenes else project.add_scene()
-    shot = scene.add_shot(title=path.stem, duration=round(duration, 3))
-    shot.add_layer(Layer(name=path.stem, role="background", fit="fill", source=AssetSource(asset=ref)))
-    return shot
+    if info.kind == "image":
+        shot = Shot(title=path.stem, duration=still_seconds)
+        shot.add_layer(Layer(name=path.stem, role="background", fit="fill", source=AssetSource(asset=ref)))
+        target = scene or (project.scenes[-1] if project.scenes else project.add_scene())
+        target.add_shot(shot)
+        return [shot]
+    stored = lib.asset_path(ref.sha256)
+    fps = info.fps or 24.0
+    if split and info.frames > 1:
+        from storyloom.engines import resolve
+        with resolve("shots", engine).engine() as detector:
+            found = detector.detect(stored, progress=lambda f, m="": progress(0.8 * f, m or "finding shots"))
+        ranges = _ranges(found)
+    else:
+        ranges = [(0, info.frames, 0)]
+    shots, looks = [], []
+    for i, (a, b, overlap) in enumerate(ranges):
+        shot = _shot_for(path, ref, a / fps, b / fps, i + 1 if len(ranges) > 1 else None)
+        if overlap:
+            shot.transition = Transition(kind="crossfade", duration=round(overlap / fps, 4))
+        picks = sorted({a, (a + b - 1) // 2, b - 1})
+        frames = [read_frames(stored, k, k + 1)[0] for k in picks]
+        shot.thumbnails = [_thumbnail(lib, f) for f in frames]
+        looks.append(look(frames[len(frames) // 2]))
+        shots.append(shot)
+        progress(0.8 + 0.2 * (i + 1) / len(ranges), f"shot {i + 1} of {len(ranges)}")
+    if scene is not None or not split:
+        target = scene or (project.scenes[-1] if project.scenes else project.add_scene())
+        for shot in shots:
+            target.add_shot(shot)
+        return shots
+    current, last = None, None
+    for shot, number in zip(shots, group_into_scenes(looks)):
+        if number != last:
+            current, last = project.add_scene(), number
+        current.add_shot(shot)
+    return shots
+
+
+def add_footage(lib, project: Project, path, scene: Optional[Scene] = None,
+                still_seconds: float = STILL_SECONDS) -> Shot:
+    """Add ``path`` as exactly one shot (no splitting); returns it."""
+    return import_footage(lib, project, path, scene, split=False, still_seconds=still_seconds)[0]

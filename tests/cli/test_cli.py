@@ -31,7 +31,7 @@ def test_new_import_info_undo_redo_history(library, tiny_clip, tmp_path, capsys)
     from PIL import Image
     still = tmp_path / "still.png"
     Image.fromarray(np.zeros((90, 160, 3), np.uint8)).save(still)
-    assert run("import", library, tiny_clip, still) == 0
+    assert run("import", library, tiny_clip, still, "--no-split") == 0
     capsys.readouterr()
     assert run("info", library) == 0
     out = capsys.readouterr().out
@@ -47,7 +47,7 @@ def test_new_import_info_undo_redo_history(library, tiny_clip, tmp_path, capsys)
 
 
 def test_export_otio_has_one_clip_per_shot_with_durations(library, tiny_clip, tmp_path):
-    assert run("import", library, tiny_clip, tiny_clip) == 0
+    assert run("import", library, tiny_clip, tiny_clip, "--no-split") == 0
     out = tmp_path / "film.otio"
     assert run("export", library, "--otio", out) == 0
     timeline = otio.adapters.read_from_file(str(out))
@@ -142,7 +142,7 @@ def test_ctrl_c_leaves_no_film_and_says_so(library, tiny_clip, tmp_path):
     import subprocess
     import sys
     import time
-    assert run("import", library, *[tiny_clip] * 8) == 0
+    assert run("import", library, *[tiny_clip] * 8, "--no-split") == 0
     out = tmp_path / "film.mp4"
     code = "import sys, time, storyloom.render.jobs as j\n" \
            "orig = j.render_project\n" \

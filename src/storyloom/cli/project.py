@@ -35,18 +35,26 @@ def new(path: Path = LibraryDir,
 
 @app.command("import")
 def import_(path: Path = LibraryDir,
-            media: List[Path] = typer.Argument(..., help="videos or stills to add, one shot each"),
-            scene: Optional[str] = typer.Option(None, help="scene id or title to add to (default: the last)"),
+            media: List[Path] = typer.Argument(..., help="videos or stills to add"),
+            split: bool = typer.Option(True, "--split/--no-split",
+                                       help="split videos into shots and scenes (default) or keep one shot per file"),
+            engine: Optional[str] = typer.Option(None, help="shot detection engine (see `storyloom engines`)"),
+            scene: Optional[str] = typer.Option(None, help="add every shot to this scene (id or title)"),
             project: Optional[str] = ProjectOpt):
-    """Add footage and stills to a project, one shot per file."""
-    from storyloom.importer import add_footage
+    """Add footage and stills: videos are split into shots, grouped into scenes."""
+    from storyloom.importer import import_footage
     film = _open(path, project)
     for file in media:  # check every file before changing anything
         if not file.exists():
             raise BadInput(f"{file}: no such file")
-    with film.edit(f"import {', '.join(f.name for f in media)}") as doc:
+    shots = []
+    with _progress_bar() as bar, film.edit(f"import {', '.join(f.name for f in media)}") as doc:
         target = doc.scene(scene) if scene else None
-        shots = [add_footage(film.library, doc, f, target) for f in media]
+        for file in media:
+            task = bar.add_task(f"importing {file.name}", total=1.0)
+            shots += import_footage(film.library, doc, file, target, split=split, engine=engine,
+                                    progress=lambda f, m="", t=task: bar.update(t, completed=f))
+            bar.update(task, completed=1.0)
     for shot in shots:
         typer.echo(f"added shot {shot.title!r} ({shot.duration:.2f} s) [id {shot.id}]")
 

@@ -1,0 +1,55 @@
+"""Importing a multi-shot video: shots at the right frames, ranges of one stored source,
+thumbnails, and scenes grouped by what the shots show."""
+import numpy as np
+import pytest
+import skimage.data as skd
+
+from storyloom.cli.main import main
+from storyloom.importer import group_into_scenes, look
+from storyloom.media import write_video
+from storyloom.store import Library
+
+
+def _pan(img, n, x0, y0, step, w=160, h=90):
+    return [np.ascontiguousarray(img[y0:y0 + h, x0 + step * i:x0 + step * i + w, :3]) for i in range(n)]
+
+
+@pytest.fixture
+def three_shots(tmp_path):
+    """Shots 1 and 2: two framings of the astronaut (one place, one scene); shot 3: the
+    rocket under a blue sky (another scene)."""
+    astro, rocket = skd.astronaut(), skd.rocket()
+    frames = _pan(astro, 20, 60, 40, 2) + _pan(astro, 16, 160, 120, -2) + _pan(rocket, 18, 200, 150, 3)
+    return write_video(tmp_path / "holiday.mp4", frames, 24, crf=12)
+
+
+def test_video_is_split_into_shots_and_scenes(tmp_path, three_shots, capsys):
+    lib_dir = tmp_path / "lib"
+    assert main(["new", str(lib_dir), "--size", "160x90"]) == 0
+    assert main(["import", str(lib_dir), str(three_shots)]) == 0
+    lib = Library.open(lib_dir)
+    doc, _ = lib.load()
+    shots = doc.shots()
+    assert [s.title for s in shots] == ["holiday 1", "holiday 2", "holiday 3"]
+    sources = [s.layers[0].source for s in shots]
+    assert len({src.asset.sha256 for src in sources}) == 1            # one stored file, no re-encode
+    assert [round(src.in_point * 24) for src in sources] == [0, 20, 36]
+    assert [round(src.out_point * 24) for src in sources] == [20, 36, 54]
+    assert all(len(s.thumbnails) == 3 and lib.asset_path(s.thumbnails[1]).exists() for s in shots)
+    assert [len(sc.shots) for sc in doc.scenes] == [2, 1]
+    assert [sc.title for sc in doc.scenes] == ["Scene 1", "Scene 2"]
+
+    # importing the same file again reuses the stored asset
+    assets_before = sorted(p.name for p in (lib_dir / "assets").rglob("*.mp4"))
+    assert main(["import", str(lib_dir), str(three_shots), "--no-split"]) == 0
+    assert sorted(p.name for p in (lib_dir / "assets").rglob("*.mp4")) == assets_before
+    doc, _ = lib.load()
+    assert len(doc.shots()) == 4 and doc.shots()[-1].duration == pytest.approx(54 / 24)
+
+
+def test_scene_grouping_allows_cutting_back_and_forth():
+    astro, rocket = skd.astronaut(), skd.rocket()
+    a1, a2 = look(astro[40:130, 60:220]), look(astro[120:210, 140:300])
+    b = look(rocket[150:240, 200:360])
+    assert 1 - float(a1 @ a2) < 1 - float(a1 @ b)
+    assert group_into_scenes([a1, a2, a1, b, b]) == [0, 0, 0, 1, 1]
