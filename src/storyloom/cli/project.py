@@ -70,7 +70,7 @@ def info(path: Path = LibraryDir, project: Optional[str] = ProjectOpt):
     for scene in doc.scenes:
         typer.echo(f"  {scene.title}  ({len(scene.shots)} shots, {scene.duration:.2f} s) [id {scene.id}]")
         for shot in scene.shots:
-            extra = f", {shot.transition.kind} {shot.transition.duration:g} s" if shot.transition.kind != "cut" else ""
+            extra = f", {shot.transition.kind} {shot.transition.duration:.2f} s" if shot.transition.kind != "cut" else ""
             ops = "".join(f"  +{op.label()}" for op in shot.operations)
             typer.echo(f"    {shot.title or '(untitled)'}  {shot.duration:.2f} s{extra}{ops} [id {shot.id}]")
             for layer in reversed(shot.layers):
