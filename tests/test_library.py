@@ -53,3 +53,19 @@ def test_demo_builds_and_lists(tmp_path):
     assert len(doc.shots()) == 5
     assert any(l.transform.animated for s in doc.shots() for l in s.layers)
     assert any(l.source.kind == "text" for s in doc.shots() for l in s.layers)
+
+
+def test_parallel_render_from_a_script_without_main_guard(tmp_path):
+    """Workers must not re-run the caller's script (stdin here, as in a notebook)."""
+    import subprocess
+    import sys
+    script = (
+        "from storyloom import Project\n"
+        f"film = Project.create({str(tmp_path / 'lib')!r}, size='160x90')\n"
+        "scene = film.add_scene()\n"
+        "for c in ('#ff0000', '#00ff00', '#0000ff'):\n"
+        "    scene.add_shot(duration=1.5).add_layer(color=c)\n"
+        f"print(film.render({str(tmp_path / 'out.mp4')!r}, workers=2).frames)\n")
+    proc = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "108"

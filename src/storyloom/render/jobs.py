@@ -101,11 +101,18 @@ def _mix_audio(lib, project, starts: list[float], total: float) -> np.ndarray:
     return np.clip(mix, -1, 1)
 
 
+def _pool_context():
+    """Fork where the platform has it: spawned workers would re-run the caller's main
+    module, which breaks scripts without a ``__main__`` guard, notebooks and stdin."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
 def render_project(lib, project, out, progress: Optional[Callable[[float, str], None]] = None,
                    workers: Optional[int] = None) -> RenderResult:
     """Render every shot and write the film to ``out`` (.mp4: H.264 + AAC).
 
-    ``workers=0`` renders in this process; otherwise chunks go to a spawn-safe process pool
+    ``workers=0`` renders in this process; otherwise chunks go to a process pool
     (default ``min(2, cpu_count)`` workers). On any failure nothing is left at ``out``.
 
     >>> render_project(lib, project, "film.mp4").frames   # doctest: +SKIP
@@ -152,7 +159,7 @@ def render_project(lib, project, out, progress: Optional[Callable[[float, str], 
                 b = min(n, a + step)
                 jobs.append((si, a, b, str(tmp / f"{si:05d}-{a:07d}.npy")))
         if workers > 0 and len(jobs) > 1:
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
             ref = _lib_ref(lib)
             for si, a, b, p in jobs:
                 chunks[si].append((a, b, pool.submit(_chunk_worker, ref, pj, si, a, b, p)))
