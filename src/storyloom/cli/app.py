@@ -21,3 +21,7 @@ def fail(message: str, code: int = 2) -> "typer.Exit":
     """Print ``storyloom: message`` on stderr and return the Exit to raise."""
     typer.echo(f"storyloom: {message}", err=True)
     return typer.Exit(code)
+
+
+#: the H.264 quality option shared by file-in/file-out commands
+CRF_OPTION = typer.Option(18, "--crf", min=0, max=51, help="H.264 quality (lower: better and larger)")

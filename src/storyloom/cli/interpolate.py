@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from storyloom.cli.app import app
+from storyloom.cli.app import CRF_OPTION, app
 from storyloom.errors import BadInput
 
 
@@ -21,6 +21,7 @@ def interpolate(video: Path = typer.Argument(..., help="the video to interpolate
                 output: Path = typer.Option(..., "-o", "--output", help="video to write"),
                 factor: Optional[int] = typer.Option(None, "--factor", help="frames per source frame, 2..8"),
                 fps: Optional[float] = typer.Option(None, "--fps", help="target frame rate (a whole multiple, 2..8x)"),
+                crf: int = CRF_OPTION,
                 engine: Optional[str] = typer.Option(None, "--engine",
                                                      help="interpolate engine (see `storyloom engines`)")):
     """Raise the frame rate with motion-compensated in-between frames."""
@@ -49,6 +50,6 @@ def interpolate(video: Path = typer.Argument(..., help="the video to interpolate
     t0 = time.time()
     with choice.engine() as eng:
         out = eng.interpolate(np.stack([f[..., :3] for f in frames]), factor)
-    write_video(output, out, fps=src_fps * factor, audio=audio if audio.size else None)
+    write_video(output, out, fps=src_fps * factor, audio=audio if audio.size else None, crf=crf)
     typer.echo(f"wrote {output}: {len(out)} frames at {src_fps * factor:g} fps "
                f"({choice.engine.NAME}, {len(frames)} frames in {time.time() - t0:.1f} s)")

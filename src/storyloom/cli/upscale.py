@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from storyloom.cli.app import app
+from storyloom.cli.app import CRF_OPTION, app
 from storyloom.errors import BadInput
 
 
@@ -37,6 +37,7 @@ def upscale(video: Path = typer.Argument(..., help="the video (or image, with -o
             scale: int = typer.Option(2, "--scale", help="2 or 4"),
             denoise: float = typer.Option(0.0, "--denoise", help="0..1, applied before upscaling"),
             sharpen: float = typer.Option(0.0, "--sharpen", help="0..1 unsharp masking after"),
+            crf: int = CRF_OPTION,
             engine: Optional[str] = typer.Option(None, "--engine",
                                                  help="upscale engine (see `storyloom engines`); default: the best available")):
     """Upscale a video x2 or x4, keeping its audio."""
@@ -75,7 +76,7 @@ def upscale(video: Path = typer.Argument(..., help="the video (or image, with -o
         _write_png_atomic(output, big[0])
     else:
         audio = read_audio(video) if info.has_audio else None
-        write_video(output, list(big), fps=info.fps,
+        write_video(output, list(big), fps=info.fps, crf=crf,
                     audio=audio if audio is not None and audio.size else None)
     typer.echo(f"wrote {output}: {len(big)} frame(s) at {big.shape[2]}x{big.shape[1]} "
                f"({choice.engine.NAME}, {time.time() - t0:.1f} s)")
