@@ -37,7 +37,15 @@ def yardstick():
         pytest.skip("the shared yardstick (../shared/yardstick) is not beside this checkout")
     sys.path.insert(0, str(ys))
     try:
-        return SimpleNamespace(dir=ys, cases=importlib.import_module("cases"),
+        cases = importlib.import_module("cases")
+
+        def make(kind, out, seed=0, size=(320, 180), fps=24):
+            """Write yardstick case ``kind`` into ``out``, exactly as
+            ``cases.py --seed SEED --only KIND`` would."""
+            rng = np.random.default_rng([seed, list(cases.MAKERS).index(kind)])
+            cases.MAKERS[kind](out, rng, size, fps)
+            return out
+        return SimpleNamespace(dir=ys, cases=cases, make=make,
                                score=importlib.import_module("score"),
                                mediaio=importlib.import_module("mediaio"))
     finally:

@@ -18,10 +18,8 @@ def _run(argv, capsys):
 
 @pytest.fixture(scope="module")
 def interp_case(yardstick, tmp_path_factory):
-    cases = yardstick.cases
     out = tmp_path_factory.mktemp("yardstick") / "interp"
-    # the same generator state as `cases.py --seed 0 --only interp`
-    cases.make_interp(out, np.random.default_rng([0, list(cases.MAKERS).index("interp")]), (320, 180), 24)
+    yardstick.make("interp", out, seed=0)
     return out, yardstick.score
 
 

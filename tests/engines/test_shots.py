@@ -27,10 +27,8 @@ def _pan(tex: np.ndarray, n: int, h: int = 90, w: int = 160, step: int = 2) -> l
 
 @pytest.fixture(scope="module")
 def cuts_case(yardstick, tmp_path_factory):
-    cases = yardstick.cases
     out = tmp_path_factory.mktemp("yardstick") / "cuts"
-    # the same generator state as `cases.py --seed 0 --only cuts`
-    cases.make_cuts(out, np.random.default_rng([0, list(cases.MAKERS).index("cuts")]), (320, 180), 24)
+    yardstick.make("cuts", out, seed=0)
     return out, yardstick.score
 
 

@@ -19,9 +19,7 @@ FRAMES = 4  # the first few frames of the case are enough to compare engines
 
 @pytest.fixture(scope="module")
 def sr_case(yardstick, tmp_path_factory):
-    cases = yardstick.cases
-    out = tmp_path_factory.mktemp("sr") / "sr"
-    cases.make_sr(out, np.random.default_rng([0, list(cases.MAKERS).index("sr")]), (320, 180), 24)
+    out = yardstick.make("sr", tmp_path_factory.mktemp("sr") / "sr", seed=0)
     lr = np.stack(read_frames(out / "input.mp4", 0, FRAMES))
     truth = [cv2.cvtColor(cv2.imread(str(p)), cv2.COLOR_BGR2RGB)
              for p in sorted((out / "truth").glob("*.png"))[:FRAMES]]
