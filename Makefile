@@ -14,14 +14,25 @@ $(STAMP): pyproject.toml requirements-nodeps.txt
 	$(PIP) install -q torch==2.13.0
 	$(PIP) install -q -e '.[neural,dev]'
 	$(PIP) install -q --no-deps -r requirements-nodeps.txt
+	# the browser tests drive Debian's chromium; speech needs espeak-ng (both optional)
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y -q chromium espeak-ng || { apt-get update -q && apt-get install -y -q chromium espeak-ng; } \
+	      || echo "note: could not install chromium and espeak-ng; the browser tests will be skipped"; \
+	  else \
+	    echo "note: /usr/bin/chromium is missing (needs root and apt-get to install): the browser tests will be skipped"; \
+	  fi; \
+	fi
 	touch $(STAMP)
 
 install: $(STAMP)
 
-# Until the web studio lands, `make run` builds the demo project and renders it.
+# `make run`: the studio in the browser over the demo library (built once, not rendered).
 run: install
-	$(VENV)/bin/storyloom demo demo-library -o demo-library/demo.mp4
-	@echo "demo film: $$(pwd)/demo-library/demo.mp4"
+	test -f demo-library/library.sqlite || $(VENV)/bin/storyloom demo demo-library
+	@echo "Storyloom studio: http://127.0.0.1:8765"
+	$(VENV)/bin/storyloom serve demo-library --port 8765
 
 test: install
 	$(PY) -m pytest -q -p no:cacheprovider

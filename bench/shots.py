@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -97,7 +98,9 @@ def main() -> None:
                          f"{fps:.0f}", f"{fps / 24:.1f}×"])
     body = (f"## Shot detection: yardstick cuts, seeds {args.seeds} (`bench/shots.py`)\n\n"
             f"Machine: {machine()}. Date: {today()}. F1 within ±2 frames, averaged over seeds; recall and "
-            f"false alarms summed over seeds; speed includes decoding.\n\n"
+            f"false alarms summed over seeds; speed includes decoding. Load average at the end: "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; every engine ran in the same run, so "
+            f"compare rows with each other.\n\n"
             + markdown_table(["size", "engine", "F1", "recall by kind", "false alarms on traps",
                               "frames/s", "× real time"], rows)
             + "\n\nGoal for the default engine (`histogram`): F1 ≥ 0.95, every kind's recall ≥ 0.9, "

@@ -67,8 +67,8 @@ def group_into_scenes(looks: list[np.ndarray], threshold: float = SCENE_DISTANCE
     of the last few shots of the current scene.
 
     >>> a, b = np.array([1.0, 0.0]), np.array([0.0, 1.0])
-    >>> group_into_scenes([a, a, b, a])
-    [0, 0, 1, 1]
+    >>> group_into_scenes([a, a, b, b, a])
+    [0, 0, 1, 1, 2]
     """
     scenes, recent = [], []
     for v in looks:
@@ -107,25 +107,62 @@ def _ranges(shot_list) -> list[tuple[int, int, bool]]:
 
 def import_footage(lib, project: Project, path, scene: Optional[Scene] = None, split: bool = True,
                    engine: Optional[str] = None, progress: Progress = no_progress,
-                   still_seconds: float = STILL_SECONDS) -> list[Shot]:
+                   still_seconds: float = STILL_SECONDS, record_job: bool = True) -> list[Shot]:
     """Store ``path`` and add its shots to ``project`` (in place; the caller saves).
 
     With ``split`` a video is cut into its shots and grouped into new scenes (or all
     added to ``scene`` when one is given); otherwise it is one shot. Audio-only files are
-    refused: a shot needs a picture.
+    refused: a shot needs a picture. The import is recorded as a job (kind ``"import"``)
+    in the library, with its progress and how it ended, so other doors can follow it;
+    ``record_job=False`` when the caller already runs it as a job of its own (the studio).
+
+    >>> shots = import_footage(lib, project, "holiday.mp4")        # doctest: +SKIP
+    >>> lib.jobs(project.id)[0].state, lib.jobs(project.id)[0].result["shots"]   # doctest: +SKIP
+    ('done', 3)
     """
+    import time
+    path = Path(path)
+    if not record_job:
+        return _import_footage(lib, project, path, scene, split, engine, progress, still_seconds)
+    job = lib.create_job("import", project.id, {"path": str(path), "split": split, "engine": engine})
+    last = [0.0]
+
+    def report(fraction: float, message: str = "") -> None:
+        progress(fraction, message)
+        now = time.monotonic()
+        if now - last[0] > 0.5 or fraction >= 1.0:  # throttle writes to the job table
+            last[0] = now
+            lib.update_job(job, progress=fraction, message=message or f"importing {path.name}", state="running")
+
+    try:
+        shots = _import_footage(lib, project, path, scene, split, engine, report, still_seconds)
+    except BaseException as e:
+        state = "cancelled" if isinstance(e, KeyboardInterrupt) else "failed"
+        lib.update_job(job, state=state, message=str(e) or type(e).__name__)
+        raise
+    lib.update_job(job, progress=1.0, state="done", message=f"{len(shots)} shot(s) from {path.name}",
+                   result={"shots": len(shots), "shot_ids": [s.id for s in shots],
+                           "asset": shots[0].layers[0].source.asset.sha256 if shots else None})
+    return shots
+
+
+def _import_footage(lib, project: Project, path: Path, scene: Optional[Scene], split: bool,
+                    engine: Optional[str], progress: Progress, still_seconds: float) -> list[Shot]:
     from storyloom.media import frames_at, read_frames
     path = Path(path)
     ref, info = lib.import_asset(path)
     if info.kind == "audio":
         raise BadInput(f"{path.name}: has no video stream (audio only); a shot needs a picture")
-    if info.kind == "image":
+    stored = lib.asset_path(ref.sha256)
+    if info.kind == "image" or info.frames <= 1:
+        # a one-frame video is a still too: held for still_seconds (render holds its last frame)
         shot = Shot(title=path.stem, duration=still_seconds)
         shot.add_layer(Layer(name=path.stem, role="background", fit="fill", source=AssetSource(asset=ref)))
+        if info.kind == "video":
+            shot.thumbnails = [_thumbnail(lib, read_frames(stored, 0, 1)[0])]
         target = scene or (project.scenes[-1] if project.scenes else project.add_scene())
         target.add_shot(shot)
         return [shot]
-    stored = lib.asset_path(ref.sha256)
     fps = info.fps or 24.0
     if split and info.frames > 1:
         from storyloom.engines import resolve

@@ -89,6 +89,33 @@ class Project:
             shot = add_footage(self.library, doc, path, target)
         return ShotHandle(self, shot.id)
 
+    def add_script(self, path_or_text, engine: Optional[str] = None):
+        """Add the scenes, shots and cast of a script (a file path, or the script's text);
+        returns the ``storyloom.script.Storyboard`` made (its scenes, characters, warnings).
+
+        >>> sb = film.add_script("trip.fountain")                    # doctest: +SKIP
+        >>> [s.title for s in sb.scenes]                             # doctest: +SKIP
+        ['INT. KITCHEN - NIGHT', 'EXT. HARBOUR - DAWN']
+        """
+        from storyloom.script import add_storyboard, read_script, storyboard_for
+        if isinstance(path_or_text, Path):
+            is_path = True
+        else:  # one line naming a script file (or an existing file) is a path; anything else is text
+            line = str(path_or_text)
+            try:
+                is_path = "\n" not in line and (Path(line).suffix.lower() in (".fountain", ".spmd", ".txt", ".md")
+                                                or Path(line).is_file())
+            except OSError:   # e.g. a "name" too long to be a file name
+                is_path = False
+        if is_path:
+            name, text = Path(path_or_text).name, read_script(path_or_text)
+        else:
+            name, text = "script.txt", path_or_text
+        with self.edit(f"script {name}") as doc:
+            sb = storyboard_for(doc, text, name, engine=engine)
+            add_storyboard(doc, sb)
+        return sb
+
     # ---- history
     def undo(self) -> int:
         return self.library.undo(self.id)
@@ -134,6 +161,12 @@ class Project:
         from storyloom.export.otio import export_otio
         return export_otio(self.library, self.doc, path)
 
+    def export_layers(self, out_dir, fmt: str = "png", progress=None) -> Path:
+        """Every layer of every shot alone with alpha (PNG folders, .webm or .mov) and a
+        manifest.json in ``out_dir``; returns the manifest's path."""
+        from storyloom.export.layers import export_layers
+        return export_layers(self.library, self.doc, out_dir, fmt=fmt, progress=progress)
+
 
 class SceneHandle:
     def __init__(self, project: Project, scene_id: str):
@@ -150,6 +183,25 @@ class SceneHandle:
             shot = doc.scene(self.id).add_shot(index=index, title=title, duration=duration,
                                                description=description)
         return ShotHandle(self.project, shot.id)
+
+    def replace_background(self, background=None, *, image=None, video=None, color: Optional[str] = None,
+                           shot: Union[str, "ShotHandle", None] = None, harmonize: bool = False,
+                           engine: Optional[str] = None) -> dict:
+        """Put a new background (a file, ``color="#rrggbb"`` or another shot's render) behind
+        every shot of this scene, cutting out each shot's main subject where it has no
+        foreground layer yet; one revision. Returns what was done.
+
+        >>> scene.replace_background(image="beach.jpg", harmonize=True)   # doctest: +SKIP
+        {'shots': 2, 'extracted': [('a1b2c3', 'person'), ...], 'revision': 7}
+        """
+        from storyloom.layers import replace_background
+        given = [v for v in (background, image, video, color, shot) if v is not None]
+        if len(given) != 1:
+            raise BadInput("replace_background: give exactly one of a file, image=, video=, color= or shot=")
+        bg = given[0]
+        bg = bg.id if isinstance(bg, ShotHandle) else str(bg) if isinstance(bg, Path) else bg
+        return replace_background(self.project.library, self.project.id, self.id, bg, harmonize=harmonize,
+                                  engine=engine)[1]
 
 
 class ShotHandle:
@@ -172,7 +224,7 @@ class ShotHandle:
             src = model.ColorSource(color=color)
         elif text is not None:
             src = model.TextSource(text=text, **fields.pop("text_style", {}))
-        elif isinstance(source, (model.AssetSource, model.ColorSource, model.TextSource)):
+        elif isinstance(source, (model.AssetSource, model.ColorSource, model.TextSource, model.document.ShotSource)):
             src = source
         else:
             ref, info = self.project.library.import_asset(source)
@@ -188,3 +240,15 @@ class ShotHandle:
     def add_operation(self, op: model.Operation) -> None:
         with self.project.edit(f"{op.label()} on shot") as doc:
             doc.find_shot(self.id)[1].add_operation(op)
+
+    def extract_layer(self, point=None, *, box=None, frame: int = 0, layer: Optional[str] = None,
+                      engine: Optional[str] = None, name: str = "") -> str:
+        """Cut the object at ``point=(x, y)`` (or inside ``box=(x0, y0, x1, y1)``), in the
+        shot's frame pixels on frame ``frame``, out as a new foreground layer tracked through
+        the shot; the original stays as the background. One revision; returns the layer id.
+
+        >>> fg = shot.extract_layer(point=(160, 90))   # doctest: +SKIP
+        """
+        from storyloom.layers import extract_layer
+        return extract_layer(self.project.library, self.project.id, self.id, layer, point=point, box=box,
+                             frame=frame, engine=engine, name=name)[1]

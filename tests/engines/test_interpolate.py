@@ -48,6 +48,8 @@ def test_flow_beats_blend_on_yardstick(interp_case, tmp_path):
     p_blend = float(np.mean([score.psnr(t, p) for t, p in zip(truth, blend[1::2])]))
     print(f"PSNR in-betweens: flow {p_flow:.2f} dB, blend {p_blend:.2f} dB")
     assert p_flow >= p_blend + 1.0, (p_flow, p_blend)
+    # measured 38.72 dB (flow v1, bilinear warps with the source's flow: 38.21); less 0.12
+    assert p_flow >= 38.6, p_flow
 
 
 def test_cut_is_not_interpolated_across():
@@ -68,7 +70,7 @@ def test_render_step_factor_from_fps():
     step = step_for(Interpolate(fps=72, factor=None))
     ctx = StepContext()
     clip = step(Interpolate(fps=72, factor=None), Clip(frames, 24.0), ctx)
-    assert len(clip) == 4 * 3 + 1 and clip.fps == 72.0 and ctx.provenance["engine"] == "flow@1"
+    assert len(clip) == 4 * 3 + 1 and clip.fps == 72.0 and ctx.provenance["engine"] == "flow@2"
     from storyloom.errors import BadInput
     with pytest.raises(BadInput):
         step(Interpolate(fps=30, factor=None), Clip(frames, 24.0), StepContext())
@@ -94,6 +96,9 @@ def test_cli_writes_video(tmp_path, capsys):
     (["--factor", "2", "--fps", "48"], "exactly one of --factor and --fps"),
     (["--factor", "2", "ONE"], "needs at least 2 frames"),
     (["--factor", "2", "MISSING"], "no such file"),
+    (["--fps", "0"], "--fps 0: needs a positive rate"),
+    (["--fps", "1000"], "must be 2..8x"),
+    (["--fps", "30"], "must be 2..8x"),
 ])
 def test_cli_bad_input_is_one_line_exit_2(tmp_path, capsys, args, message):
     src = write_video(tmp_path / "in.mp4", list(_scene(5, 3)), 24)

@@ -261,7 +261,8 @@ def test_gc_keeps_used_assets(tmp_path):
     lib.save(p, 1, "swap the asset")  # `old` is now used only by revision 1
     unused_path = lib.asset_path(unused.sha256)
 
-    assert lib.gc() == [unused.sha256]
+    assert lib.gc() == []   # everything was added just now: within the grace period
+    assert lib.gc(grace_hours=0) == [unused.sha256]
     assert not unused_path.exists()
     with pytest.raises(NotFound):
         lib.asset_path(unused.sha256)
@@ -271,7 +272,7 @@ def test_gc_keeps_used_assets(tmp_path):
 
     # deleting the project frees its assets on the next gc
     lib.delete_project(p.id)
-    assert lib.gc() == sorted([used.sha256, old.sha256, clip_ref.sha256])
+    assert lib.gc(grace_hours=0) == sorted([used.sha256, old.sha256, clip_ref.sha256])
     assert [f for f in lib.assets_dir.rglob("*") if f.is_file()] == []
     assert lib._con().execute("SELECT COUNT(*) FROM revisions").fetchone()[0] == 0
 

@@ -76,7 +76,8 @@ def info(path: Path = LibraryDir, project: Optional[str] = ProjectOpt):
             for layer in reversed(shot.layers):
                 src = layer.source
                 what = (f"asset {src.asset.name or src.asset.sha256[:12]}" if isinstance(src, AssetSource)
-                        else f"colour {src.color}" if isinstance(src, ColorSource) else f"text {src.text!r}")
+                        else f"colour {src.color}" if isinstance(src, ColorSource)
+                        else f"shot {src.shot_id}" if src.kind == "shot" else f"text {src.text!r}")
                 hidden = "" if layer.visible else " (hidden)"
                 typer.echo(f"      - {layer.name or layer.id} [{layer.role}] {what}, {layer.blend}{hidden}")
     for c in doc.cast:
@@ -108,8 +109,19 @@ def render(path: Path = LibraryDir,
 @app.command()
 def export(path: Path = LibraryDir,
            otio: Optional[Path] = typer.Option(None, "--otio", help="OpenTimelineIO file to write"),
+           layers: Optional[Path] = typer.Option(None, "--layers", help="folder for every layer alone with alpha"),
+           layers_format: str = typer.Option("png", "--layers-format", help="png (folders), webm or mov"),
            project: Optional[str] = ProjectOpt):
     """Export the storyboard for other tools (OpenTimelineIO for editors)."""
+    if layers is not None:
+        film = _open(path, project)
+        with _progress_bar() as bar:
+            task = bar.add_task("exporting layers", total=1.0)
+            manifest = film.export_layers(layers, layers_format,
+                                          progress=lambda f, m="": bar.update(task, completed=f))
+        typer.echo(f"wrote {manifest.parent} (manifest.json, {layers_format})")
+        if otio is None:
+            return
     if otio is None:
         raise BadInput("export: say what to write, e.g. --otio film.otio")
     film = _open(path, project)
@@ -143,13 +155,19 @@ def history(path: Path = LibraryDir, project: Optional[str] = ProjectOpt):
 
 
 @app.command()
-def gc(path: Path = LibraryDir):
+def gc(path: Path = LibraryDir,
+       grace: float = typer.Option(24.0, "--grace", metavar="HOURS",
+                                   help="keep unused media added less than HOURS ago (a studio upload "
+                                        "not yet on a layer)"),
+       all_: bool = typer.Option(False, "--all", help="remove every unused file, however new (--grace 0)")):
     """Remove stored media that no revision of any project uses."""
     from storyloom.store import Library
     if not (path / "library.sqlite").exists():
         raise BadInput(f"{path}: not a Storyloom library (no library.sqlite)")
-    removed = Library.open(path).gc()
-    typer.echo(f"removed {len(removed)} unused asset(s)")
+    grace = 0.0 if all_ else grace
+    removed = Library.open(path).gc(grace_hours=grace)
+    kept = f" (media added in the last {grace:g} h is kept; --all removes it too)" if grace > 0 else ""
+    typer.echo(f"removed {len(removed)} unused asset(s){kept}")
 
 
 @app.command()

@@ -100,7 +100,15 @@ class TextSource(Schema):
     align: Literal["left", "center", "right"] = "center"
 
 
-LayerSource = Annotated[Union[AssetSource, ColorSource, TextSource], Field(discriminator="kind")]
+class ShotSource(Schema):
+    """Another shot's rendered picture (e.g. a shared background); cycles are refused at render."""
+
+    schema_name = "ShotSource"
+    kind: Literal["shot"] = "shot"
+    shot_id: str = Field(min_length=1)
+
+
+LayerSource = Annotated[Union[AssetSource, ColorSource, TextSource, ShotSource], Field(discriminator="kind")]
 
 
 def _operations(v: Any) -> list[Operation]:
@@ -321,3 +329,8 @@ def _project_1_to_2(data: dict) -> dict:
     w, h = (int(v) for v in str(res).lower().split("x"))
     data["size"] = {"width": w, "height": h}
     return data
+
+
+# Operations defined outside model/ (storyloom.layers: Harmonize) register when imported;
+# import them here so every document that uses them loads.
+import storyloom.layers  # noqa: E402,F401

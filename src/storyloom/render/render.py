@@ -12,7 +12,8 @@ from typing import Iterator, Optional
 
 import numpy as np
 
-from storyloom.model.document import AssetSource, ColorSource, Layer, TextSource
+from storyloom.errors import BadInput
+from storyloom.model.document import AssetSource, ColorSource, Layer, ShotSource, TextSource
 from storyloom.render.cache import run_step_cached, sha
 from storyloom.render.compositor import LayerImage, composite_frame, premultiply
 from storyloom.render.steps import Clip, StepContext
@@ -58,6 +59,55 @@ def _crop_visible(rgba: np.ndarray):
     return np.ascontiguousarray(rgba[y0:y1, x0:x1]), (int(x0), int(y0))
 
 
+def shot_cycle(project, shot_id: str) -> Optional[list[str]]:
+    """The shot ids of a loop of layers showing other shots reachable from ``shot_id``
+    (e.g. ``[a, b, a]``), or None when there is none.
+
+    >>> from storyloom.model import Project
+    >>> shot_cycle(Project(), "x") is None
+    True
+    """
+    shots = {s.id: s for s in project.shots()}
+    path: list[str] = []
+
+    def visit(sid: str) -> Optional[list[str]]:
+        if sid in path:
+            return path[path.index(sid):] + [sid]
+        shot = shots.get(sid)
+        if shot is None:
+            return None
+        path.append(sid)
+        for layer in shot.layers:
+            if isinstance(layer.source, ShotSource):
+                found = visit(layer.source.shot_id)
+                if found:
+                    return found
+        path.pop()
+        return None
+    return visit(shot_id)
+
+
+def _shot_deep_json(project, shot, seen: tuple = ()) -> str:
+    """A shot's content with the content of every shot its layers show (for cache keys)."""
+    parts = [shot.take.model_dump_json(exclude={"name", "id"}), repr(shot.duration)]
+    for layer in shot.layers:
+        src = layer.source
+        if isinstance(src, ShotSource) and src.shot_id not in seen:
+            try:
+                target = project.find_shot(src.shot_id)[1]
+            except BadInput:
+                continue
+            parts.append(_shot_deep_json(project, target, seen + (shot.id,)))
+    return "\0".join(parts)
+
+
+def _shot_refs_key(project, shot) -> list[str]:
+    """Content of the shots that ``shot``'s layers show (empty when none: keys stay as before)."""
+    return [_shot_deep_json(project, project.find_shot(l.source.shot_id)[1], (shot.id,))
+            for l in shot.layers if isinstance(l.source, ShotSource)
+            and any(s.id == l.source.shot_id for s in project.shots())]
+
+
 def layer_window(layer: Layer, shot_duration: float) -> tuple[float, float]:
     """[start, end) seconds of the shot where the layer shows."""
     end = shot_duration if layer.duration is None else min(shot_duration, layer.start + layer.duration)
@@ -91,6 +141,7 @@ class LayerFeed:
         self.w, self.h = project.size.width, project.size.height
         self.still = None          # premultiplied cropped still, offset, source size
         self.video = None
+        self.target = None         # the shot a ShotSource layer shows
         self.silent_picture = False   # an audio-only asset: heard, never seen
         src = layer.source
         if isinstance(src, ColorSource):
@@ -100,6 +151,16 @@ class LayerFeed:
         elif isinstance(src, TextSource):
             crop, off = _crop_visible(premultiply(text_image(src, self.w, self.h)))
             self.still = (crop, off, (self.w, self.h))
+        elif isinstance(src, ShotSource):
+            name = shot.title or shot.id
+            try:
+                self.target = project.find_shot(src.shot_id)[1]
+            except BadInput:
+                raise BadInput(f"shot {name}: layer {layer.name or layer.id} shows shot {src.shot_id!r}, "
+                               f"which is not in the project") from None
+            cycle = shot_cycle(project, shot.id)
+            if cycle:
+                raise BadInput(f"shot {name}: layers showing other shots form a loop ({' -> '.join(cycle)})")
         else:
             path = lib.asset_path(src.asset.sha256)
             info = lib.asset_info(src.asset.sha256)
@@ -129,6 +190,8 @@ class LayerFeed:
                     if run:
                         yield from frames_at(path, run, alpha=alpha, info=info)
             pics = gen()
+        elif self.target is not None:
+            pics = self._shot_frames([t - start for t, s in zip(times, shown) if s], fps)
         for t, s in zip(times, shown):
             if not s:
                 yield None
@@ -143,10 +206,28 @@ class LayerFeed:
                 yield LayerImage(pic, layer.fit, tr["x"], tr["y"], tr["scale"], tr["rotation"],
                                  tr["opacity"], layer.blend, premultiplied=False)
 
+    def _shot_frames(self, local: list[float], fps: float) -> Iterator[np.ndarray]:
+        """The shown shot's frames at layer-local times (its last frame held past its end)."""
+        target, project = self.target, self.project
+        n = shot_frame_count(project, target)
+        idx = [min(n - 1, max(0, int(math.floor(t * fps + 1e-6)))) for t in local]
+        if not idx:
+            return
+        a, b = min(idx), max(idx) + 1
+        if target.operations:
+            got = render_shot(self.lib, project, target).frames[a:b]
+        else:
+            got = list(iter_shot_frames(self.lib, project, target, a, b))
+        for i in idx:
+            yield np.asarray(got[i - a])
+
 
 def _layer_key(project, shot, layer: Layer) -> str:
+    refs = []
+    if isinstance(layer.source, ShotSource):  # what it shows is the other shot's content
+        refs = [_shot_deep_json(project, s, (shot.id,)) for s in project.shots() if s.id == layer.source.shot_id]
     return sha("layer", layer.model_dump_json(exclude={"operations", "transform", "blend", "fit", "volume"}),
-               str(project.size), repr(project.fps), repr(shot.duration))
+               str(project.size), repr(project.fps), repr(shot.duration), *refs)
 
 
 class OperatedLayerFeed(LayerFeed):
@@ -161,10 +242,16 @@ class OperatedLayerFeed(LayerFeed):
         plain = Layer.model_validate({**layer.model_dump(), "operations": [], "transform": {}, "fit": "stretch",
                                       "blend": "normal"})
         src_feed = LayerFeed(lib, project, shot, plain)
+        if src_feed.still is not None:
+            # a still (image, colour, text) is one picture: operate on it once and hold it, so
+            # a cutout of a photo is one matte, not one tracked through identical frames
+            n = min(n, 1)
         pics = []
+        self.source_size = (self.w, self.h)
         for li in src_feed.frames(list(range(self.first, self.first + n)), fps):
             if li is None:
                 continue
+            self.source_size = li.source_size or (li.rgba.shape[1], li.rgba.shape[0])
             # source pictures at project size (the source's own size would vary per asset)
             pics.append(_unpremultiplied(li, self.w, self.h))
         if not pics:
@@ -188,7 +275,12 @@ class OperatedLayerFeed(LayerFeed):
                 continue
             tr = layer.transform.at(t)
             j = min(len(self.clip) - 1, max(0, i - self.first))
-            yield LayerImage(np.asarray(self.clip.frames[j]), layer.fit, tr["x"], tr["y"], tr["scale"],
+            pic = np.asarray(self.clip.frames[j])
+            if self.source_size != (self.w, self.h) and pic.shape[1::-1] == (self.w, self.h):
+                # back to the source's own shape, so ``fit`` places it exactly as without operations
+                import cv2
+                pic = cv2.resize(pic, self.source_size, interpolation=cv2.INTER_LINEAR)
+            yield LayerImage(pic, layer.fit, tr["x"], tr["y"], tr["scale"],
                              tr["rotation"], tr["opacity"], layer.blend, premultiplied=False)
 
 
@@ -233,6 +325,12 @@ def iter_shot_frames(lib, project, shot, start: int = 0, end: Optional[int] = No
             continue
         cls = OperatedLayerFeed if layer.operations else LayerFeed
         feeds.append(cls(lib, project, shot, layer).frames(indices, project.fps))
+    if not feeds and indices:  # a blank shot shows its storyboard card (title, description, dialogue)
+        from storyloom.script.cards import card_image
+        card = card_image(project, shot)
+        for _ in indices:
+            yield card.copy()
+        return
     w, h = project.size.width, project.size.height
     for _ in indices:
         pics = [next(f) for f in feeds]
@@ -242,7 +340,12 @@ def iter_shot_frames(lib, project, shot, start: int = 0, end: Optional[int] = No
 def shot_key(project, shot) -> str:
     """Content key of a shot's composited picture (input of its first shot operation)."""
     take = shot.take.model_dump_json(exclude={"operations", "name", "id"})
-    return sha("shot", take, str(project.size), repr(project.fps), repr(shot.duration))
+    card = []
+    if not any(layer.visible for layer in shot.layers):  # a card: its text is its content
+        from storyloom.script.cards import card_text
+        card = [card_text(project, shot)]
+    return sha("shot", take, str(project.size), repr(project.fps), repr(shot.duration),
+               *_shot_refs_key(project, shot), *card)
 
 
 def render_shot(lib, project, shot) -> Clip:

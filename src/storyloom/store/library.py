@@ -381,6 +381,9 @@ class Library:
     def _existing(self, sha256: str) -> Optional[sqlite3.Row]:
         row = self._asset_row(sha256)
         if row is not None and self._asset_file(sha256, row["suffix"]).is_file():
+            # added again: its file's time restarts gc's grace period (see gc)
+            with contextlib.suppress(OSError):
+                os.utime(self._asset_file(sha256, row["suffix"]))
             return row
         return None
 
@@ -451,12 +454,36 @@ class Library:
             raise NotFound(f"asset {sha256}: missing from the library (was it removed?)")
         return MediaInfo.from_dict(json.loads(row["info"]))
 
-    def gc(self) -> list[str]:
+    def gc(self, grace_hours: float = 24.0) -> list[str]:
         """Remove assets that no revision of any (not deleted) project uses.
 
         Deleted projects are dropped for good first. Returns the removed hashes.
-        Note: an asset imported but not yet referenced by a saved revision counts as unused.
+        An asset added (or added again) less than ``grace_hours`` ago is kept even when
+        unused: it may be a file just uploaded in the studio and not yet put on a layer,
+        or an import still running. ``grace_hours=0`` removes every unused asset.
+
+        >>> lib.gc()                  # doctest: +SKIP
+        []
+        >>> lib.gc(grace_hours=0)     # doctest: +SKIP
+        ['3f9a…']
         """
+        if grace_hours < 0:
+            raise BadInput(f"gc grace period {grace_hours:g} h: must be 0 or more")
+        cutoff = datetime.now(timezone.utc).timestamp() - grace_hours * 3600.0
+
+        def recent(row) -> bool:
+            if grace_hours <= 0:
+                return False
+            try:
+                if datetime.fromisoformat(row["created"]).timestamp() > cutoff:
+                    return True
+            except (TypeError, ValueError):
+                return True  # an unreadable time: keep rather than guess
+            try:
+                return self._asset_file(row["sha256"], row["suffix"]).stat().st_mtime > cutoff
+            except OSError:
+                return False
+
         with self._write() as con:
             con.execute("DELETE FROM projects WHERE deleted=1")  # revisions go by ON DELETE CASCADE
             used: set[str] = set()
@@ -466,8 +493,8 @@ class Library:
                 except Exception:
                     # unreadable here (e.g. a newer schema): keep every hash it could mean
                     used |= set(_HEX64.findall(doc))
-            rows = con.execute("SELECT sha256, suffix FROM assets").fetchall()
-            removed = [r["sha256"] for r in rows if r["sha256"] not in used]
+            rows = con.execute("SELECT sha256, suffix, created FROM assets").fetchall()
+            removed = [r["sha256"] for r in rows if r["sha256"] not in used and not recent(r)]
             con.executemany("DELETE FROM assets WHERE sha256=?", [(s,) for s in removed])
             # delete files while holding the write lock so no import of the same hash interleaves
             for r in rows:

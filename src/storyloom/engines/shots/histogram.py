@@ -67,9 +67,11 @@ def _shifted_diff(a: np.ndarray, b: np.ndarray, shift) -> np.ndarray:
         mx, my = min(w // 2, int(np.ceil(abs(dx)))), min(h // 2, int(np.ceil(abs(dy))))
         x0, x1 = (mx, w) if dx > 0 else (0, w - mx)
         y0, y1 = (my, h) if dy > 0 else (0, h - my)
-    d = np.abs(a[y0:y1, x0:x1] - b[y0:y1, x0:x1]).mean(axis=2) / 255.0
     gh, gw = GRID
-    return cv2.resize(d, (gw, gh), interpolation=cv2.INTER_AREA)
+    # area-averaging is linear, so averaging the channels after it gives the same cells
+    # as before it, on 48 values instead of the whole picture
+    d = cv2.resize(cv2.absdiff(a[y0:y1, x0:x1], b[y0:y1, x0:x1]), (gw, gh), interpolation=cv2.INTER_AREA)
+    return d.mean(axis=2) * (1 / 255.0)
 
 
 class _Analysis:
@@ -178,16 +180,50 @@ class _Analysis:
         """Best-fitting dissolve or wipe spans, not overlapping ``busy`` frames."""
         cands = []
         G = self.grids
-        for s in range(1, self.n - min_len):
-            for L in range(min_len, max_len + 1):
+        n = self.n
+        flat = G.reshape(n, -1, 3).astype(np.float64)                 # (n, cells, 3)
+        busy_sum = np.concatenate([[0], np.cumsum(busy[:n + 1])])   # busy frames before index k
+        lens = np.arange(min_len, max_len + 1)
+        for s in range(1, n - min_len):
+            # every span length from s at once, on the small grids (cheap); only the few
+            # spans that fit a dissolve or a wipe go on to the frame-level checks below
+            ok_len = lens[s + lens < n]
+            ok_len = ok_len[busy_sum[s + ok_len + 1] - busy_sum[s - 1] == 0]   # busy[s-1 .. e+1] free
+            if not ok_len.size:
+                continue
+            b, after = flat[s - 1], flat[s + ok_len]                 # (cells, 3), (nL, cells, 3)
+            span_all = np.abs(after - b).mean(axis=(1, 2))           # (nL,)
+            keep = span_all >= 25
+            if not keep.any():
+                continue
+            ok_len, after, span_all = ok_len[keep], after[keep], span_all[keep]
+            m = int(ok_len.max())
+            mids = flat[s:s + m]                                      # (m, cells, 3)
+            k = np.arange(1, m + 1)
+            al_all = k[None, :] / (ok_len[:, None] + 1.0)             # (nL, m)
+            valid = k[None, :] <= ok_len[:, None]
+            mix = (1 - al_all)[..., None, None] * b + al_all[..., None, None] * after[:, None]
+            e_dis = np.abs(mids[None] - mix).mean(axis=(2, 3))       # (nL, m)
+            r_dis_all = (e_dis * valid).sum(axis=1) / ok_len / span_all
+            eb_all = np.abs(mids - b).mean(axis=2)                    # (m, cells)
+            ea_all = np.abs(mids[None] - after[:, None]).mean(axis=3)  # (nL, m, cells)
+            e_wipe = np.minimum(eb_all[None], ea_all).mean(axis=2)
+            r_wipe_all = (e_wipe * valid).sum(axis=1) / ok_len / span_all
+            fits = (r_dis_all < 0.22) | ((r_wipe_all < 0.2) & (r_wipe_all < r_dis_all))
+            for idx in np.flatnonzero(fits):
+                L = int(ok_len[idx])
                 e = s + L - 1
-                if e + 1 >= self.n:
-                    break
-                if busy[s - 1:e + 2].any():
-                    continue
-                b, a = G[s - 1], G[e + 1]
-                span = np.abs(a - b).mean(axis=2)          # per cell
-                if span.mean() < 25:
+                r_dis, r_wipe = float(r_dis_all[idx]), float(r_wipe_all[idx])
+                is_dis = r_dis < 0.22
+                eb, ea = eb_all[:L], ea_all[idx, :L]
+                al = al_all[idx, :L]
+                moved = (ea < eb).mean(axis=1)
+                steps = np.diff(np.concatenate([[0.0], moved, [1.0]]))
+                # a wipe's boundary moves steadily: the switched share grows like a ramp
+                ramp = float(np.abs(moved - al).mean())
+                wipe_ok = steps.min() > -0.1 and steps.max() < 0.5 and ramp < 0.15
+                is_wipe = wipe_ok and r_wipe < 0.2 and r_wipe < r_dis
+                if not (is_dis or is_wipe):
                     continue
                 dba, fba = self.dist(s - 1, e + 1)
                 if dba < 0.15 or fba < 0.6:
@@ -196,32 +232,22 @@ class _Analysis:
                 if (s >= 3 and self.dist(s - 3, s - 1)[0] > 0.5 * dba) or \
                         (e + 3 < self.n and self.dist(e + 1, e + 3)[0] > 0.5 * dba):
                     continue
-                mid = G[s:e + 1]
-                al = ((np.arange(s, e + 1) - (s - 1)) / (L + 1))[:, None, None, None]
-                mix = (1 - al) * b + al * a
-                r_dis = float(np.abs(mid - mix).mean() / span.mean())
-                eb = np.abs(mid - b).mean(axis=3)           # (L, gh, gw)
-                ea = np.abs(mid - a).mean(axis=3)
-                r_wipe = float(np.minimum(eb, ea).mean() / span.mean())
-                moved = (ea < eb).mean(axis=(1, 2))
-                steps = np.diff(np.concatenate([[0.0], moved, [1.0]]))
-                # a wipe's boundary moves steadily: the switched share grows like a ramp
-                ramp = float(np.abs(moved - al[:, 0, 0, 0]).mean())
-                wipe_ok = steps.min() > -0.1 and steps.max() < 0.5 and ramp < 0.15
-                if r_dis < 0.22:
+                if is_dis:
                     cands.append((r_dis, s, e, "dissolve"))
-                if wipe_ok and r_wipe < 0.2 and r_wipe < r_dis:
+                if is_wipe:
                     cands.append((r_wipe, s, e, "wipe"))
         # every sub-span of a dissolve (or wipe) fits as well as the whole: group the
         # overlapping spans that fit, then take the shortest span of the group whose
         # end frames differ (nearly) as much as any: the whole transition, no more
-        groups = []
+        groups, reach = [], -1   # reach: the last frame the current group covers
         for c in sorted(cands, key=lambda c: (c[3], c[1])):
             g = groups[-1] if groups else None
-            if g and g[0][3] == c[3] and c[1] <= max(x[2] for x in g) + 1:
+            if g and g[0][3] == c[3] and c[1] <= reach + 1:
                 g.append(c)
+                reach = max(reach, c[2])
             else:
                 groups.append([c])
+                reach = c[2]
         picks = []
         for g in groups:
             far = {c: self.dist(c[1] - 1, c[2] + 1)[0] for c in g}

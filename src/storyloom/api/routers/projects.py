@@ -1,0 +1,138 @@
+"""Projects: list, create, read, change settings, delete; undo, redo, history; OTIO export."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+from fastapi import APIRouter, Depends, Path as PathParam, Query
+from fastapi.responses import FileResponse, Response
+from pydantic import BaseModel, Field
+from starlette.background import BackgroundTask
+
+from storyloom.api.deps import ID_PATTERN, get_lib, get_runner, mutate, project_json, stale
+from storyloom.model.document import Project, Size
+
+router = APIRouter(prefix="/api/projects", tags=["projects"])
+Pid = PathParam(..., pattern=ID_PATTERN, description="project id")
+
+
+class ProjectCreate(BaseModel):
+    title: str = Field("Untitled", min_length=1, max_length=200)
+    width: int = Field(1280, ge=16, le=8192)
+    height: int = Field(720, ge=16, le=8192)
+    fps: float = Field(24.0, gt=0, le=240)
+
+
+class ProjectPatch(BaseModel):
+    base_revision: int
+    title: Optional[str] = Field(None, min_length=1, max_length=200)
+    fps: Optional[float] = Field(None, gt=0, le=240)
+    width: Optional[int] = Field(None, ge=16, le=8192)
+    height: Optional[int] = Field(None, ge=16, le=8192)
+
+
+@router.get("")
+def list_projects(lib=Depends(get_lib)) -> list[dict]:
+    """Every project, most recently changed first, with its shot count and length."""
+    out = []
+    for info in lib.projects():
+        doc, head = lib.load(info.id)
+        out.append({"id": info.id, "title": info.title, "revision": head, "updated": info.updated,
+                    "shots": len(doc.shots()), "duration": round(doc.duration, 4)})
+    return out
+
+
+@router.post("")
+def create_project(body: ProjectCreate, lib=Depends(get_lib)) -> dict:
+    """A new, empty project (``{id, revision, project}``)."""
+    project = Project(title=body.title, size=Size(width=body.width, height=body.height), fps=body.fps)
+    revision = lib.create_project(project, summary=f"create project {body.title!r}")
+    return {"id": project.id, "revision": revision, "project": project_json(project)}
+
+
+@router.get("/{pid}")
+def get_project(pid: str = Pid, lib=Depends(get_lib)) -> dict:
+    project, head = lib.load(pid)
+    return {"revision": head, "project": project_json(project)}
+
+
+@router.patch("/{pid}")
+def patch_project(body: ProjectPatch, pid: str = Pid, lib=Depends(get_lib)) -> dict:
+    """Rename, or change the frame size or rate (one revision)."""
+    def change(doc: Project):
+        said = []
+        if body.title is not None and body.title != doc.title:
+            said.append(f"rename project to {body.title!r}")
+            doc.title = body.title
+        if body.width is not None or body.height is not None:
+            size = Size(width=body.width or doc.size.width, height=body.height or doc.size.height)
+            if size != doc.size:
+                said.append(f"size {size}")
+                doc.size = size
+        if body.fps is not None and body.fps != doc.fps:
+            said.append(f"{body.fps:g} fps")
+            doc.fps = body.fps
+        if not said:
+            return "change project settings (nothing changed)", None
+        if said[0].startswith("rename"):
+            return ", ".join(said), None
+        return "set project " + ", ".join(said), None
+    return mutate(lib, pid, body.base_revision, change)
+
+
+@router.delete("/{pid}", status_code=204)
+def delete_project(pid: str = Pid, lib=Depends(get_lib), runner=Depends(get_runner)):
+    """Delete a project; its queued and running jobs are cancelled."""
+    lib.delete_project(pid)
+    for job in runner.active(pid):
+        runner.cancel(job.id)
+    return Response(status_code=204)
+
+
+def _check_base(lib, pid: str, base_revision: Optional[int]) -> None:
+    if base_revision is not None:
+        head = lib.load(pid)[1]
+        if head != base_revision:
+            raise stale(lib, pid, base_revision, head)
+
+
+@router.post("/{pid}/undo")
+def undo(pid: str = Pid, base_revision: Optional[int] = Query(None, description="409 unless the head is this"),
+         lib=Depends(get_lib)) -> dict:
+    """Step back one revision (400 when there is nothing to undo). With ``?base_revision=N``
+    a page showing an older revision gets 409 instead of undoing someone else's edit."""
+    _check_base(lib, pid, base_revision)
+    lib.undo(pid)
+    return get_project(pid, lib)
+
+
+@router.post("/{pid}/redo")
+def redo(pid: str = Pid, base_revision: Optional[int] = Query(None, description="409 unless the head is this"),
+         lib=Depends(get_lib)) -> dict:
+    _check_base(lib, pid, base_revision)
+    lib.redo(pid)
+    return get_project(pid, lib)
+
+
+@router.get("/{pid}/history")
+def history(pid: str = Pid, limit: Optional[int] = Query(None, ge=1, le=100_000, description="the newest N only"),
+            lib=Depends(get_lib)) -> list[dict]:
+    """Every revision (or the newest ``limit``), newest first; ``current`` marks the one shown."""
+    revs = lib.history(pid)
+    return [{"number": r.number, "timestamp": r.timestamp, "summary": r.summary, "current": r.current}
+            for r in (revs[:limit] if limit else revs)]
+
+
+@router.get("/{pid}/export.otio")
+def export_otio(pid: str = Pid, lib=Depends(get_lib)):
+    """The storyboard as an OpenTimelineIO timeline (one clip per shot)."""
+    from storyloom.export.otio import export_otio as write_otio
+    project, _ = lib.load(pid)
+    fd, tmp = tempfile.mkstemp(dir=lib.cache_dir, prefix="export-", suffix=".otio")
+    os.close(fd)
+    path = Path(write_otio(lib, project, tmp))
+    safe = "".join(c if c.isalnum() or c in " -_" else "_" for c in project.title).strip() or "storyboard"
+    return FileResponse(path, media_type="application/json", filename=f"{safe}.otio",
+                        background=BackgroundTask(lambda: path.unlink(missing_ok=True)))

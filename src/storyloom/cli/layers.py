@@ -1,0 +1,85 @@
+"""Layer commands on a project: extract (cut an object out as a layer), replace-background."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from storyloom.cli.app import app
+from storyloom.errors import BadInput
+
+
+def parse_numbers(text: str, count: int, what: str) -> tuple[float, ...]:
+    """``"10,20"`` -> (10.0, 20.0), checking there are ``count`` numbers.
+
+    >>> parse_numbers("1, 2.5", 2, "--point")
+    (1.0, 2.5)
+    """
+    try:
+        vals = tuple(float(v) for v in str(text).split(","))
+    except ValueError:
+        vals = ()
+    if len(vals) != count:
+        shape = "X,Y" if count == 2 else "X0,Y0,X1,Y1"
+        raise BadInput(f"{what} {text!r}: expected {shape} in pixels")
+    return vals
+
+
+def _open(path: Path, project: Optional[str]):
+    from storyloom.library import Project
+    return Project.open(path, project)
+
+
+@app.command()
+def extract(path: Path = typer.Argument(..., help="the project's library folder", show_default=False),
+            shot: str = typer.Argument(..., help="shot id, or its number in the film (1 = first)"),
+            point: Optional[str] = typer.Option(None, "--point", help="X,Y on the object, in frame pixels"),
+            box: Optional[str] = typer.Option(None, "--box", help="X0,Y0,X1,Y1 around the object"),
+            frame: int = typer.Option(0, "--frame", help="the shot frame the prompt is on (0 = first)"),
+            layer: Optional[str] = typer.Option(None, "--layer", help="layer to cut from (default: bottom picture)"),
+            engine: Optional[str] = typer.Option(None, help="segmentation engine (see `storyloom engines`)"),
+            project: Optional[str] = typer.Option(None, "--project", help="project id, when the library holds several")):
+    """Cut an object out of a shot as its own layer (tracked through the shot)."""
+    from storyloom.layers import extract_layer
+    if point is None and box is None:
+        raise BadInput("extract: give --point X,Y or --box X0,Y0,X1,Y1")
+    pt = parse_numbers(point, 2, "--point") if point is not None else None
+    bx = parse_numbers(box, 4, "--box") if box is not None else None
+    film = _open(path, project)
+    doc, layer_id = extract_layer(film.library, film.id, shot, layer, point=pt, box=bx, frame=frame, engine=engine)
+    _, s = doc.find_shot(next(sh.id for sh in doc.shots() if any(l.id == layer_id for l in sh.layers)))
+    new = s.layer(layer_id)
+    typer.echo(f"added layer {new.name!r} ({new.operations[-1].label()}) to shot {s.title or s.id} [id {layer_id}]")
+
+
+@app.command("replace-background")
+def replace_background_(path: Path = typer.Argument(..., help="the project's library folder", show_default=False),
+                        scene: str = typer.Option(..., "--scene", help="scene number (1 = first), id or title"),
+                        image: Optional[Path] = typer.Option(None, "--image", help="a still to put behind"),
+                        video: Optional[Path] = typer.Option(None, "--video", help="a video to put behind (loops)"),
+                        color: Optional[str] = typer.Option(None, "--color", help="a colour #rrggbb"),
+                        shot: Optional[str] = typer.Option(None, "--shot", help="another shot's render (id or number)"),
+                        harmonize: bool = typer.Option(False, "--harmonize", help="shift foreground colours toward the background"),
+                        engine: Optional[str] = typer.Option(None, help="segmentation engine for subjects"),
+                        project: Optional[str] = typer.Option(None, "--project", help="project id, when the library holds several")):
+    """Put a new background behind every shot of a scene (cutting out each shot's subject)."""
+    from storyloom.layers import find_shot, replace_background
+    given = [v for v in (image, video, color, shot) if v is not None]
+    if len(given) != 1:
+        raise BadInput("replace-background: give exactly one of --image, --video, --color, --shot")
+    for f, kind in ((image, "image"), (video, "video")):
+        if f is not None:
+            if not f.is_file():
+                raise BadInput(f"{f}: no such file")
+            from storyloom.media import probe
+            if probe(f).kind != kind:
+                raise BadInput(f"{f.name}: is not {'an' if kind == 'image' else 'a'} {kind}")
+    film = _open(path, project)
+    bg = given[0]   # a Path stays a file; a colour a string; a shot becomes a ShotSource
+    if shot is not None:
+        from storyloom.model.document import ShotSource
+        bg = ShotSource(shot_id=find_shot(film.doc, shot)[1].id)
+    _, report = replace_background(film.library, film.id, scene, bg, harmonize=harmonize, engine=engine)
+    found = "".join(f"; cut out the {how} in shot {sid}" for sid, how in report["extracted"])
+    typer.echo(f"replaced the background of {report['shots']} shot(s){found} [revision {report['revision']}]")
