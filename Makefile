@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test bench clean
+.PHONY: install run test bench screenshots clean
 
 $(STAMP): pyproject.toml requirements-nodeps.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ run: install
 
 test: install
 	$(PY) -m pytest -q -p no:cacheprovider
+
+# the studio screenshots in docs/screenshots, taken by the browser tests
+screenshots: install
+	STORYLOOM_SCREENSHOTS=1 $(PY) -m pytest -q -p no:cacheprovider tests/e2e
 
 bench: install
 	for b in bench/[a-z]*.py; do $(PY) $$b || exit 1; done

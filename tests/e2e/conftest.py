@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 import urllib.request
+import os
 from pathlib import Path
 
 import pytest
@@ -162,6 +163,11 @@ def page(browser):
 
 
 @pytest.fixture(scope="session")
-def screenshots():
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
+def screenshots(tmp_path_factory):
+    """Where the e2e tests save their screenshots: docs/screenshots only when asked
+    (STORYLOOM_SCREENSHOTS=1, run `make screenshots`), so `make test` never dirties the tree
+    (and tools registered by other tests in the same process never end up in the docs)."""
+    if os.environ.get("STORYLOOM_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        return SCREENSHOTS
+    return tmp_path_factory.mktemp("screenshots")

@@ -180,13 +180,17 @@ def _tiny_model(path, scale=2):
     return net.eval()
 
 
-def test_spandrel_unavailable_until_configured(monkeypatch, tmp_path):
+def test_spandrel_unavailable_until_configured(monkeypatch, tmp_path, capsys):
     from storyloom.errors import EngineUnavailable
     monkeypatch.delenv("STORYLOOM_SPANDREL_MODEL", raising=False)
     monkeypatch.setenv("STORYLOOM_CONFIG", str(tmp_path / "none.toml"))
     with pytest.raises(EngineUnavailable, match="no model configured"):
         resolve("upscale", "spandrel")
     assert resolve("upscale").engine.NAME == "edge"
+    src = _video(tmp_path / "in.mp4", n=2, audio=False)
+    code, io = _run(["upscale", str(src), "--engine", "spandrel", "-o", str(tmp_path / "o.mp4")], capsys)
+    lines = io.err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and "no model configured" in lines[0], io.err
     monkeypatch.setenv("STORYLOOM_SPANDREL_MODEL", str(tmp_path / "gone.pth"))
     with pytest.raises(EngineUnavailable, match="gone.pth not found"):
         resolve("upscale", "spandrel")

@@ -8,6 +8,15 @@
    frame), so errors do not pile up frame after frame. Clicks on other frames are seeds there.
 3. A trimap (a band around the mask's edge) is solved by closed-form matting (pymatting's
    cf-laplacian), so hair and anti-aliased edges get partial alpha.
+4. Where the background behind the object can be seen in other frames (the object moves
+   against it), a clean plate is built: the background's motion between frames (corners
+   away from the object, Lucas-Kanade, RANSAC similarity) aligns other frames to this one,
+   and pixels are taken from those where the object was elsewhere (two must agree). In a
+   wide band around the mask (hair reaches far) alpha is then measured directly: how far
+   each pixel's colour has moved from the plate towards the object's own colour (spread
+   out from the mask's deep core). This replaces the closed-form estimate there; it is
+   what gets fine strands right. With a static object, a still, or parallax it does not
+   apply (no valid plate) and step 3 stands.
 Analysis runs at most ``ANALYSIS_WIDTH`` px wide; larger mattes are upsampled with a
 guided filter steered by the full-size frame, so edges follow the picture.
 
@@ -137,7 +146,13 @@ def _rect_mask(shape, x0, y0, x1, y1) -> np.ndarray:
 
 def edge_contrast(img: np.ndarray, mask: np.ndarray) -> float:
     """Mean colour gradient (grey levels per pixel) along the mask's outline, the frame's
-    edge left out: ~0 when the outline runs through flat picture, i.e. it is no object's edge."""
+    edge left out: ~0 when the outline runs through flat picture, i.e. it is no object's edge.
+
+    >>> img = np.zeros((40, 40, 3), np.uint8); img[10:30, 10:30] = 200
+    >>> m = np.zeros((40, 40), np.uint8); m[10:30, 10:30] = 1
+    >>> edge_contrast(img, m) > 50, edge_contrast(np.zeros_like(img), m)
+    (True, 0.0)
+    """
     m = mask.astype(np.uint8)
     outline = (m - cv2.erode(m, np.ones((3, 3), np.uint8))) > 0
     outline[:2], outline[-2:], outline[:, :2], outline[:, -2:] = False, False, False, False
@@ -238,7 +253,8 @@ class MattingSegmenter(Segmenter):
     NAME = "matting"
     VERSION = "1"
     PRIORITY = 10
-    DESCRIPTION = "GrabCut from the prompt, DIS-flow propagation re-estimated per frame, closed-form matting (CPU)"
+    DESCRIPTION = ("GrabCut from the prompt, DIS-flow propagation re-estimated per frame, alpha against a "
+                   "clean plate from other frames, else closed-form matting (CPU)")
 
     def __init__(self, analysis_width: int = ANALYSIS_WIDTH) -> None:
         self.analysis_width = analysis_width
@@ -439,8 +455,8 @@ def clean_plate(frames: np.ndarray, grown: list, steps: list, t: int):
 def plate_alpha(img: np.ndarray, mask: np.ndarray, plate: np.ndarray, valid: np.ndarray, k: dict):
     """Alpha from a known background: how far each pixel has moved from the background
     colour towards the object's (nearby object colours spread outwards), in a wide band
-    around the mask. Returns (alpha, usable) — usable where the plate is valid and the
-    object's colour differs enough from the background's to measure."""
+    around the mask. Returns (alpha, usable) — usable where the plate is valid, in the
+    band; (None, None) when the mask has no interior to take the object's colour from."""
     f = img.astype(np.float32)
     # the object's own colour from its deep core: the mask's rim often holds hair mixed
     # with background, which would bias every ratio below
@@ -453,11 +469,10 @@ def plate_alpha(img: np.ndarray, mask: np.ndarray, plate: np.ndarray, valid: np.
     num = cv2.GaussianBlur(f * core[..., None], (0, 0), sig)
     den = cv2.GaussianBlur(core, (0, 0), sig)
     fg = num / np.maximum(den, 1e-6)[..., None]
-    wide = num / 1.0
+    # farther out (hair tips) the nearest core colours are too far for sig: spread wider
     num2 = cv2.GaussianBlur(f * core[..., None], (0, 0), 4 * sig)
     den2 = cv2.GaussianBlur(core, (0, 0), 4 * sig)
     fg = np.where((den < 1e-3)[..., None], num2 / np.maximum(den2, 1e-6)[..., None], fg)
-    del wide
     fb = fg - plate
     n2 = (fb * fb).sum(axis=2)
     diff = f - plate
@@ -473,7 +488,11 @@ def plate_alpha(img: np.ndarray, mask: np.ndarray, plate: np.ndarray, valid: np.
 
 def band_kernels(h: int, w: int) -> dict:
     """Pixel sizes of the seeds, search margins and matting band for an ``h`` x ``w``
-    analysis frame (tuned at 180 px high, larger in proportion)."""
+    analysis frame (tuned at 180 px high, larger in proportion).
+
+    >>> band_kernels(180, 320)["band"], band_kernels(360, 640)["band"]
+    (6, 12)
+    """
     u = max(1.0, min(h, w) / 180.0)
     return {"seed": max(2, int(3 * u)), "margin": int(16 * u), "inner": _disk(4 * u), "outer": _disk(8 * u),
             "band": int(6 * u), "fb": 1.5 * u, "near": _disk(3 * u), "band_in": _disk(3 * u),

@@ -1,0 +1,82 @@
+"""The ``restyle`` capability: ``Restyler.restyle(frames, style, strength)``.
+
+A backend turns a clip into the same clip in a named look (see ``catalogue``), keeping
+length and size. ``strength`` blends the result with the original (0: the input
+unchanged, 1: the full style). Results must not flicker: whatever is random in a look
+stays attached to the picture from frame to frame.
+
+    >>> import numpy as np
+    >>> blend_strength(np.zeros((1, 2, 2, 3), np.uint8), np.full((1, 2, 2, 3), 200, np.uint8), 0.5)[0, 0, 0]
+    array([100, 100, 100], dtype=uint8)
+"""
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from storyloom.engines.base import Engine, Progress, no_progress
+from storyloom.engines.restyle.catalogue import StyleInfo, get_style, style_names
+from storyloom.errors import BadInput
+
+
+def check_frames(frames) -> np.ndarray:
+    """``frames`` as uint8 (N, H, W, 3) RGB (an alpha channel is dropped), or ``BadInput``.
+
+    >>> check_frames(np.zeros((2, 8, 8, 4), np.uint8)).shape
+    (2, 8, 8, 3)
+    """
+    frames = np.asarray(frames)
+    if frames.ndim != 4 or frames.shape[3] not in (3, 4) or frames.dtype != np.uint8:
+        raise BadInput(f"frames: need uint8 (N, H, W, 3), got {frames.dtype} {frames.shape}")
+    if len(frames) == 0:
+        raise BadInput("frames: the clip has no frames")
+    if frames.shape[1] < 8 or frames.shape[2] < 8:
+        raise BadInput(f"frames: {frames.shape[2]}x{frames.shape[1]} is too small to restyle (need 8x8 or more)")
+    return np.ascontiguousarray(frames[..., :3])
+
+
+def check_strength(strength: float) -> float:
+    """``strength`` as a float in 0..1, or ``BadInput``.
+
+    >>> check_strength(1)
+    1.0
+    """
+    try:
+        s = float(strength)
+    except (TypeError, ValueError):
+        raise BadInput(f"strength {strength!r}: must be a number 0..1") from None
+    if not 0.0 <= s <= 1.0:
+        raise BadInput(f"strength {s:g}: must be 0..1")
+    return s
+
+
+def blend_strength(original: np.ndarray, styled: np.ndarray, strength: float) -> np.ndarray:
+    """``strength`` of ``styled`` over ``original`` (uint8 in, uint8 out)."""
+    if strength >= 1.0:
+        return styled
+    if strength <= 0.0:
+        return original.copy()
+    mix = original.astype(np.float32) * (1 - strength) + styled.astype(np.float32) * strength
+    return np.clip(mix + 0.5, 0, 255).astype(np.uint8)
+
+
+class Restyler(Engine):
+    """Changes the look of a whole clip to one of the named styles."""
+
+    CAPABILITY: ClassVar[str] = "restyle"
+
+    def styles(self) -> list[StyleInfo]:
+        """The styles this backend can render (all of the catalogue unless it says otherwise)."""
+        return [get_style(n) for n in style_names()]
+
+    def restyle(self, frames: np.ndarray, style: str, strength: float = 1.0, seed: int = 0,
+                progress: Progress = no_progress) -> np.ndarray:
+        """uint8 (N, H, W, 3) frames in ``style``, blended with the input by ``strength``.
+
+        >>> from storyloom.engines import resolve
+        >>> with resolve("restyle").engine() as e:                     # doctest: +SKIP
+        ...     e.restyle(frames, "ukiyo-e", strength=0.8).shape
+        (48, 180, 320, 3)
+        """
+        raise NotImplementedError
