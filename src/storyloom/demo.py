@@ -119,4 +119,17 @@ def build_demo(path, title: str = "Storyloom demo") -> Project:
                                        source=model.TextSource(text="made with Storyloom", size=28),
                                        transform=model.Transform(y=model.Param(value=140),
                                                                  opacity=model.Param(value=0.6))))
+            _add_thumbnails(lib, doc)
     return film
+
+
+def _add_thumbnails(lib, doc: model.Project) -> None:
+    """First, middle and last frame of each rendered shot, so storyboard cards show the
+    shot as it plays (the camera moves are keyframes, so the source stills would not)."""
+    from storyloom.importer import _thumbnail
+    from storyloom.render import render_shot
+    for scene in doc.scenes:
+        for shot in scene.shots:
+            frames = render_shot(lib, doc, shot).frames
+            picks = (0, len(frames) // 2, len(frames) - 1)
+            shot.thumbnails = [_thumbnail(lib, frames[i][..., :3]) for i in picks]

@@ -1668,4 +1668,8 @@ renderDlg.addEventListener("close", () => $("#render-video").pause());
 
 // ------------------------------------------------------------------ start
 paintIcons();
-loadProjects().then(route);
+loadProjects().then(() => {
+  // a library with one project (the demo, a fresh `storyloom serve DIR`): open it straight away
+  if (!location.hash && S.projects.length === 1) location.replace(`#/p/${S.projects[0].id}`);
+  route();
+});
