@@ -148,7 +148,7 @@ def import_footage(lib, project: Project, path, scene: Optional[Scene] = None, s
 
 def _import_footage(lib, project: Project, path: Path, scene: Optional[Scene], split: bool,
                     engine: Optional[str], progress: Progress, still_seconds: float) -> list[Shot]:
-    from storyloom.media import frames_at, read_frames
+    from storyloom.media import read_frames
     path = Path(path)
     ref, info = lib.import_asset(path)
     if info.kind == "audio":

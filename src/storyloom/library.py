@@ -238,6 +238,13 @@ class ShotHandle:
         return layer.id
 
     def add_operation(self, op: model.Operation) -> None:
+        """Apply ``op`` to the shot (one revision); ``BadInput`` naming what is valid when its
+        engine package refuses its values (an unknown camera move or style, say).
+
+        >>> shot.add_operation(model.CameraMove(move="shake", amount=0.3, seed=4))   # doctest: +SKIP
+        """
+        from storyloom.model.operations import validate_operation
+        validate_operation(op)
         with self.project.edit(f"{op.label()} on shot") as doc:
             doc.find_shot(self.id)[1].add_operation(op)
 

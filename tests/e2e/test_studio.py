@@ -40,8 +40,8 @@ def test_storyboard_collapse_drag_insert_undo(page, studio, screenshots):
     open_board(page, studio)
     assert page.locator(".scene").count() == 2
     assert page.locator(".card").count() == 5
-    # every card has its still (the demo's picture layers) or is a blank card
-    assert page.locator(".card img").count() == 4
+    # every demo shot has rendered thumbnails, the video-only Moonrise included
+    assert page.locator(".card img").count() == 5
     assert page.locator(".project-item").count() == 1
 
     # collapse "Night": its cards go, the scene remembers it through the API
@@ -192,7 +192,8 @@ def test_shot_editor(page, studio, screenshots):
     wait_revision(page, studio)
     shot = next(s for s in studio.project()["scenes"][0]["shots"] if s["id"] == portrait["id"])
     assert shot["takes"][0]["operations"] == [
-        {"schema": "CameraMove.1", "engine": None, "move": "push-in", "amount": 0.35, "ease": "ease-in-out"}]
+        {"schema": "CameraMove.1", "engine": None, "move": "push-in", "amount": 0.35, "ease": "ease-in-out",
+         "seed": 0}]
     assert "CameraMove · push-in" in page.locator(".op-list").inner_text()
     # the preview is rendered again for the changed recipe, then playing advances the clock
     page.wait_for_function("document.querySelector('.stage-msg').hidden && "

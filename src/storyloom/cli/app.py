@@ -25,3 +25,21 @@ def fail(message: str, code: int = 2) -> "typer.Exit":
 
 #: the H.264 quality option shared by file-in/file-out commands
 CRF_OPTION = typer.Option(18, "--crf", min=0, max=51, help="H.264 quality (lower: better and larger)")
+
+
+def parse_numbers(text: str, count: int, what: str) -> tuple[float, ...]:
+    """``"12,34"`` → (12.0, 34.0) for options like ``--point X,Y`` and ``--box X0,Y0,X1,Y1``;
+    BadInput naming the option when the text is not ``count`` numbers.
+
+    >>> parse_numbers("1, 2.5", 2, "--point")
+    (1.0, 2.5)
+    """
+    from storyloom.errors import BadInput
+    try:
+        values = tuple(float(p) for p in str(text).split(","))
+    except ValueError:
+        values = ()
+    if len(values) != count:
+        form = "X,Y" if count == 2 else "X0,Y0,X1,Y1"
+        raise BadInput(f"{what} {text}: need {form} (numbers, in pixels)")
+    return values

@@ -14,25 +14,9 @@ from typing import List, Optional
 
 import typer
 
-from storyloom.cli.app import app
+from storyloom.cli.app import app, parse_numbers
 from storyloom.errors import BadInput
 
-
-def _numbers(text: str, count: int, what: str) -> tuple[float, ...]:
-    """``"12,34"`` → (12.0, 34.0); BadInput naming the option when it is not ``count`` numbers.
-
-    >>> _numbers("1,2.5", 2, "--point")
-    (1.0, 2.5)
-    """
-    parts = [p.strip() for p in text.split(",")]
-    try:
-        values = tuple(float(p) for p in parts)
-    except ValueError:
-        values = ()
-    if len(values) != count:
-        form = "X,Y" if count == 2 else "X0,Y0,X1,Y1"
-        raise BadInput(f"{what} {text}: need {form} (numbers, in pixels)")
-    return values
 
 
 @app.command()
@@ -57,9 +41,9 @@ def cutout(video: Path = typer.Argument(..., help="the video (or picture) to cut
         raise BadInput(f"{output}: already exists and is not an empty folder")
     if frame < 0:
         raise BadInput(f"--frame {frame}: frames are counted from 0")
-    clicks = [(frame, *_numbers(p, 2, "--point"), True) for p in point or []]
-    clicks += [(frame, *_numbers(p, 2, "--negative"), False) for p in negative or []]
-    prompt = Prompt.make(clicks, _numbers(box, 4, "--box") if box is not None else None, frame)
+    clicks = [(frame, *parse_numbers(p, 2, "--point"), True) for p in point or []]
+    clicks += [(frame, *parse_numbers(p, 2, "--negative"), False) for p in negative or []]
+    prompt = Prompt.make(clicks, parse_numbers(box, 4, "--box") if box is not None else None, frame)
     if not video.exists():
         raise BadInput(f"{video}: no such file")
     info = probe(video)

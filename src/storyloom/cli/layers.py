@@ -6,24 +6,9 @@ from typing import Optional
 
 import typer
 
-from storyloom.cli.app import app
+from storyloom.cli.app import app, parse_numbers
 from storyloom.errors import BadInput
 
-
-def parse_numbers(text: str, count: int, what: str) -> tuple[float, ...]:
-    """``"10,20"`` -> (10.0, 20.0), checking there are ``count`` numbers.
-
-    >>> parse_numbers("1, 2.5", 2, "--point")
-    (1.0, 2.5)
-    """
-    try:
-        vals = tuple(float(v) for v in str(text).split(","))
-    except ValueError:
-        vals = ()
-    if len(vals) != count:
-        shape = "X,Y" if count == 2 else "X0,Y0,X1,Y1"
-        raise BadInput(f"{what} {text!r}: expected {shape} in pixels")
-    return vals
 
 
 def _open(path: Path, project: Optional[str]):

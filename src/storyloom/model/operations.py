@@ -9,13 +9,15 @@ subclassing ``Operation`` with a ``schema_name``; documents load them through th
 """
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal, Optional
+from typing import Any, Callable, ClassVar, Literal, Optional
 
 from pydantic import ConfigDict, Field
 
 from storyloom.model.schema import Schema, schema_type
 
 _OPERATIONS: dict[str, type["Operation"]] = {}
+#: per operation kind, the engine package's check of its values (see ``register_validator``)
+_VALIDATORS: dict[str, Callable[["Operation"], None]] = {}
 
 
 class Operation(Schema):
@@ -44,6 +46,41 @@ class Operation(Schema):
 def operation_types() -> dict[str, type[Operation]]:
     """Every registered operation class by name (``{"Restyle": Restyle, ...}``)."""
     return dict(_OPERATIONS)
+
+
+def register_validator(op_cls):
+    """Decorator for engine packages: ``fn(op)`` raises ``BadInput`` (one line naming what is
+    valid) when ``op``'s values cannot work, so a bad operation is refused when it is added
+    rather than when it renders. Registered next to the operation's render step::
+
+        @register_validator(CameraMove)
+        def check_camera_move(op):
+            check_move(op.move, op.amount, op.ease)
+    """
+    def deco(fn: Callable[["Operation"], None]) -> Callable[["Operation"], None]:
+        _VALIDATORS[op_cls.schema_name] = fn
+        return fn
+    return deco
+
+
+def validate_operation(op: "Operation") -> "Operation":
+    """``op`` once its engine package's validation hook (if it has one) accepts it; the
+    hook's ``BadInput`` otherwise. Every door that adds an operation calls this.
+
+    >>> validate_operation(CameraMove(move="pan-left")).move
+    'pan-left'
+    >>> validate_operation(CameraMove(move="spin"))   # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    storyloom.errors.BadInput: camera move 'spin': unknown (choose from: pan-left, ...)
+    """
+    # the engine registry, not an engine package: loading it imports the packages, which
+    # register their hooks (as ``render.steps.step_for`` does for steps)
+    from storyloom.engines.base import engines
+    engines()
+    fn = _VALIDATORS.get(op.schema_name)
+    if fn is not None:
+        fn(op)
+    return op
 
 
 def load_operation(data: Any) -> Operation:
@@ -76,6 +113,8 @@ class CameraMove(Operation):
     move: str
     amount: float = Field(0.2, ge=0.0, le=5.0)
     ease: Literal["linear", "ease-in", "ease-out", "ease-in-out"] = "ease-in-out"
+    #: shapes the shake (the same seed, the same shake); give shots different seeds to vary it
+    seed: int = Field(0, ge=0, le=2**31 - 1)
 
 
 class Interpolate(Operation):

@@ -14,7 +14,7 @@ the operation and the engine identity (see ``storyloom.render.cache``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 import numpy as np
 

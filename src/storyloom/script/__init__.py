@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from storyloom.errors import BadInput
+if TYPE_CHECKING:
+    from storyloom.model import Project
 from storyloom.script.fountain import looks_like_fountain, parse_fountain
 from storyloom.script.prose import parse_prose
 from storyloom.script.storyboard import (MAX_SECONDS, MIN_SECONDS, Element, Storyboard, build,
@@ -126,7 +128,7 @@ def script_to_scenes(text: str, filename: str = "script.fountain", known_cast: O
 
 
 def apply_script(project, text, filename: str = "script.fountain", engine: Optional[str] = None,
-                 progress=None) -> "storyloom.model.Project":
+                 progress=None) -> "Project":
     """Append a script's scenes to ``project`` (a ``model.Project``, changed in place and
     returned) and add every new character to its cast, once per name (any case).
 

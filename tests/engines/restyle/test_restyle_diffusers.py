@@ -1,9 +1,11 @@
 """The ``diffusers`` restyle backend end to end with a tiny random-weight Stable Diffusion
-img2img pipeline built from configs in code (the diffusers test-suite's dummy components),
-saved with ``save_pretrained`` and loaded through the engine setting. Nothing is downloaded."""
+img2img pipeline and ControlNet built from configs in code (the diffusers test-suite's dummy
+components), saved with ``save_pretrained`` and loaded through the engine settings. Nothing is
+downloaded."""
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -57,9 +59,32 @@ def build_tiny_pipeline(folder):
     return folder / "sd"
 
 
+def build_tiny_controlnet(folder):
+    """A random ControlNet matching the tiny UNet (its down blocks, cross-attention width, and a
+    conditioning embedding that downsamples 2x like the tiny VAE). A fresh ControlNet's output
+    convolutions are zero (it starts as a no-op); they get random weights so the control counts."""
+    import torch
+    from diffusers import ControlNetModel
+    torch.manual_seed(0)
+    net = ControlNetModel(block_out_channels=(32, 64), layers_per_block=1, in_channels=4,
+                          down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"), cross_attention_dim=32,
+                          conditioning_embedding_out_channels=(16, 32))
+    g = torch.Generator().manual_seed(0)
+    for conv in [*net.controlnet_down_blocks, net.controlnet_mid_block, net.controlnet_cond_embedding.conv_out]:
+        torch.nn.init.normal_(conv.weight, std=1.0, generator=g)
+        torch.nn.init.zeros_(conv.bias)
+    net.save_pretrained(folder / "controlnet")
+    return folder / "controlnet"
+
+
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory):
     return build_tiny_pipeline(tmp_path_factory.mktemp("tiny-sd"))
+
+
+@pytest.fixture(scope="module")
+def tiny_controlnet(tmp_path_factory):
+    return build_tiny_controlnet(tmp_path_factory.mktemp("tiny-cn"))
 
 
 def _clip():
@@ -95,9 +120,122 @@ def test_diffusers_restyles_a_clip_end_to_end(tiny_model, monkeypatch):
     assert d_next < np.abs(out[0].astype(np.float32) - clip[0]).mean()
 
 
+def test_diffusers_with_controlnet_end_to_end(tiny_model, tiny_controlnet, monkeypatch):
+    monkeypatch.setenv("STORYLOOM_DIFFUSERS_MODEL", str(tiny_model))
+    monkeypatch.setenv("STORYLOOM_DIFFUSERS_CONTROLNET", str(tiny_controlnet))
+    monkeypatch.setenv("STORYLOOM_DIFFUSERS_STEPS", "2")
+    monkeypatch.setenv("STORYLOOM_DIFFUSERS_DENOISE", "0.5")
+    from storyloom.engines import resolve
+    clip = _clip()
+    seen = []
+    with resolve("restyle", "diffusers").engine() as eng:
+        assert type(eng.pipeline).__name__ == "StableDiffusionControlNetImg2ImgPipeline"
+        out = eng.restyle(clip, "cartoon", seed=3, progress=lambda f, m: seen.append(m))
+        # the first frame depends on nothing before it: the same seed gives the same picture
+        first = eng.restyle(clip[:1], "cartoon", seed=3)
+    assert out.shape == clip.shape and out.dtype == np.uint8
+    assert np.array_equal(first[0], out[0])
+    assert "controlnet" in seen[-1]
+    assert np.abs(out.astype(np.float32) - clip).mean() > 5
+    # later frames start from the flow-warped previous output, so they stay near it
+    assert np.abs(out[1].astype(np.float32) - out[0]).mean() < np.abs(out[0].astype(np.float32) - clip[0]).mean()
+    # the control picture steers the result: another kind of edges changes the same frame
+    monkeypatch.setenv("STORYLOOM_DIFFUSERS_CONTROL", "soft-edge")
+    with resolve("restyle", "diffusers").engine() as eng:
+        soft = eng.restyle(clip[:1], "cartoon", seed=3)
+    assert np.abs(soft[0].astype(np.float32) - out[0]).mean() > 0.2
+
+
+def test_cli_restyle_with_diffusers_engine(tiny_model, tiny_controlnet, monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("STORYLOOM_DIFFUSERS_MODEL", str(tiny_model))
+    monkeypatch.setenv("STORYLOOM_DIFFUSERS_CONTROLNET", str(tiny_controlnet))
+    monkeypatch.setenv("STORYLOOM_DIFFUSERS_STEPS", "2")
+    from storyloom.cli.main import main
+    from storyloom.media import probe, read_frames, write_video
+    clip = _clip()
+    src = write_video(tmp_path / "in.mp4", list(clip), 24)
+    out = tmp_path / "out.mp4"
+    code = main(["restyle", str(src), "--style", "pixel-art", "--engine", "diffusers", "-o", str(out)])
+    io = capsys.readouterr()
+    assert code == 0, io.err
+    info = probe(out)
+    assert info.frames == 3 and (info.width, info.height) == (64, 64)
+    assert "3 frames in pixel-art (diffusers" in io.out
+    frames = np.stack(read_frames(out))[..., :3].astype(np.float32)
+    assert np.abs(frames - clip).mean() > 5
+
+
+def test_control_images_follow_the_picture():
+    from storyloom.engines.restyle.diffusion import control_image
+    from storyloom.errors import BadInput
+    clip = _clip()
+    for kind in ("canny", "soft-edge"):
+        a, b = control_image(clip[0], kind), control_image(clip[1], kind)
+        assert a.shape == (64, 64, 3) and a.dtype == np.uint8 and (a[..., 0] == a[..., 2]).all()
+        assert a.std() > 10
+        # clip[1] is clip[0] moved 2 px left: its edges are the same edges moved 2 px left
+        same = np.abs(a[8:-8, 10:-8].astype(np.float32) - b[8:-8, 8:-10]).mean()
+        other = np.abs(a[8:-8, 10:-8].astype(np.float32) - b[8:-8, 10:-8]).mean()
+        assert same < 0.5 * other
+    assert set(np.unique(control_image(clip[0], "canny"))) == {0, 255}
+    with pytest.raises(BadInput, match="control 'hed': unknown"):
+        control_image(clip[0], "hed")
+
+
+def test_prompt_setting_overrides_the_style_prompt(monkeypatch):
+    from storyloom.engines.restyle.catalogue import get_style
+    from storyloom.engines.restyle.diffusion import DiffusersRestyler
+    monkeypatch.delenv("STORYLOOM_DIFFUSERS_PROMPT", raising=False)
+    assert DiffusersRestyler.prompt_for("ink-wash") == get_style("ink-wash").prompt
+    monkeypatch.setenv("STORYLOOM_DIFFUSERS_PROMPT", "{style}, a lighthouse at dusk")
+    assert DiffusersRestyler.prompt_for("ink-wash") == get_style("ink-wash").prompt + ", a lighthouse at dusk"
+    monkeypatch.setenv("STORYLOOM_DIFFUSERS_PROMPT", "a plain prompt")
+    assert DiffusersRestyler.prompt_for("ink-wash") == "a plain prompt"
+
+
 def test_diffusers_bad_model_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("STORYLOOM_DIFFUSERS_MODEL", str(tmp_path))
     from storyloom.engines import resolve
     from storyloom.errors import EngineUnavailable
     with pytest.raises(EngineUnavailable, match="model_index.json"):
         resolve("restyle", "diffusers")
+    monkeypatch.setenv("STORYLOOM_DIFFUSERS_MODEL", str(tmp_path / "gone"))
+    with pytest.raises(EngineUnavailable, match=f"model {tmp_path / 'gone'}: no such folder"):
+        resolve("restyle", "diffusers")
+
+
+def test_diffusers_bad_controlnet_settings(tiny_model, tmp_path, monkeypatch):
+    from storyloom.engines import resolve
+    from storyloom.engines.restyle.diffusion import DiffusersRestyler
+    from storyloom.errors import EngineUnavailable
+    monkeypatch.setenv("STORYLOOM_DIFFUSERS_MODEL", str(tiny_model))
+    cases = [(tmp_path / "gone", "no such folder"),
+             (tmp_path, "not a diffusers ControlNet folder (config.json missing)"),
+             (tiny_model / "unet", "holds a UNet2DConditionModel, not a ControlNetModel")]
+    for path, message in cases:
+        monkeypatch.setenv("STORYLOOM_DIFFUSERS_CONTROLNET", str(path))
+        with pytest.raises(EngineUnavailable, match=re.escape(f"controlnet {path}: {message}")):
+            resolve("restyle", "diffusers")
+    monkeypatch.setenv("STORYLOOM_DIFFUSERS_CONTROLNET", str(tiny_model / "unet"))
+    monkeypatch.setenv("STORYLOOM_DIFFUSERS_CONTROL", "hed")
+    a = DiffusersRestyler.is_available()
+    assert not a and "not a ControlNetModel" in a.reason     # the first problem is named first
+    (tmp_path / "cn").mkdir()
+    (tmp_path / "cn" / "config.json").write_text(json.dumps({"_class_name": "ControlNetModel"}))
+    monkeypatch.setenv("STORYLOOM_DIFFUSERS_CONTROLNET", str(tmp_path / "cn"))
+    a = DiffusersRestyler.is_available()
+    assert not a and a.reason == "control 'hed': unknown (choose from: canny, soft-edge)"
+    monkeypatch.delenv("STORYLOOM_DIFFUSERS_CONTROLNET")
+    assert DiffusersRestyler.is_available()          # the control kind only matters with a ControlNet
+
+
+def test_diffusers_unloadable_model_is_engine_unavailable(tmp_path, monkeypatch):
+    # model_index.json present but a component missing: loading fails, and says which model
+    (tmp_path / "model_index.json").write_text(json.dumps(
+        {"_class_name": "StableDiffusionImg2ImgPipeline", "unet": ["diffusers", "UNet2DConditionModel"]}))
+    monkeypatch.setenv("STORYLOOM_DIFFUSERS_MODEL", str(tmp_path))
+    monkeypatch.delenv("STORYLOOM_DIFFUSERS_CONTROLNET", raising=False)
+    from storyloom.engines.restyle.diffusion import DiffusersRestyler
+    from storyloom.errors import EngineUnavailable
+    with pytest.raises(EngineUnavailable, match=f"diffusers: model {tmp_path}: cannot load it"):
+        DiffusersRestyler().pipeline

@@ -146,7 +146,8 @@ def _operation(data: dict):
 @router.post("/api/projects/{pid}/shots/{shot_id}/operations")
 def add_operation(body: OperationAdd, pid: str = Pid, shot_id: str = ShotId, lib=Depends(get_lib)) -> dict:
     """Append an operation to the shot (or to ``layer_id``'s own operations)."""
-    op = _operation(body.operation)
+    from storyloom.model.operations import validate_operation
+    op = validate_operation(_operation(body.operation))   # 400 naming what is valid, before any save
 
     def change(doc: Project):
         _, shot = doc.find_shot(shot_id)

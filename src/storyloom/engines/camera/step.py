@@ -21,7 +21,14 @@ import numpy as np
 from storyloom.engines.base import resolve
 from storyloom.engines.camera.base import LayerPicture, check_move
 from storyloom.model import CameraMove
+from storyloom.model.operations import register_validator
 from storyloom.render.steps import Clip, StepContext, register_step
+
+
+@register_validator(CameraMove)
+def check_camera_move(op: CameraMove) -> None:
+    """Refuse an unknown move or an amount over the move's limit when the operation is added."""
+    check_move(op.move, op.amount, op.ease)
 
 
 def _layer_stack(op: CameraMove, clip: Clip, ctx: StepContext) -> Optional[tuple[Iterator, int, int]]:
@@ -78,11 +85,12 @@ def camera_step(op: CameraMove, clip: Clip, ctx: StepContext) -> Clip:
     with choice.engine() as eng:
         if stack is not None:
             frames = eng.move_layers(stack[0], stack[1], clip.size, op.move, op.amount, op.ease,
-                                     ctx.seed, ctx.progress, fps=clip.fps)
+                                     op.seed, ctx.progress, fps=clip.fps)
         else:
             frames = eng.move_frames(np.ascontiguousarray(clip.frames[..., :3]), op.move, op.amount,
-                                     op.ease, ctx.seed, ctx.progress, fps=clip.fps)
+                                     op.ease, op.seed, ctx.progress, fps=clip.fps)
     ctx.provenance["engine"] = choice.engine.identity()
     ctx.provenance["parallax_layers"] = 0 if stack is None else stack[2]
-    ctx.provenance["seed"] = ctx.seed
+    # the operation's own seed, so each shot can shake its own way (and repeat it exactly)
+    ctx.provenance["seed"] = op.seed
     return Clip(frames, clip.fps)

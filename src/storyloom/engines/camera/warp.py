@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from storyloom.engines.base import Progress, no_progress, register
-from storyloom.engines.camera.base import MOVES, CameraEngine, LayerPicture, check_move
+from storyloom.engines.camera.base import CameraEngine, LayerPicture, check_move
 from storyloom.errors import BadInput
 from storyloom.render.compositor import blend_into, premultiply
 

@@ -12,7 +12,14 @@ import numpy as np
 from storyloom.engines.base import resolve
 from storyloom.engines.restyle.catalogue import get_style
 from storyloom.model import Restyle
+from storyloom.model.operations import register_validator
 from storyloom.render.steps import Clip, StepContext, register_step
+
+
+@register_validator(Restyle)
+def check_restyle(op: Restyle) -> None:
+    """Refuse an unknown style when the operation is added (aliases such as "monet" are fine)."""
+    get_style(op.style)
 
 
 @register_step(Restyle)
