@@ -16,7 +16,13 @@
    each pixel's colour has moved from the plate towards the object's own colour (spread
    out from the mask's deep core). This replaces the closed-form estimate there; it is
    what gets fine strands right. With a static object, a still, or parallax it does not
-   apply (no valid plate) and step 3 stands.
+   apply (no valid plate) and step 3 stands. The object's colour behind each pixel is then
+   re-estimated locally from the pixels whose alpha is clearly up (the compositing equation
+   solved for it) and alpha measured again, a few passes: a strand has the colour of its
+   own part of the texture, not the body's mean.
+5. Each frame's matte is averaged with its neighbours' (±2 frames, farther where the object's
+   colour is too close to the background's to measure), aligned by the object's own motion
+   (a similarity from corners inside it), each pixel weighted by how well it was measured.
 Analysis runs at most ``ANALYSIS_WIDTH`` px wide; larger mattes are upsampled with a
 guided filter steered by the full-size frame, so edges follow the picture.
 
@@ -31,11 +37,27 @@ import cv2
 import numpy as np
 
 from storyloom.engines.base import Availability, AVAILABLE, Progress, missing, no_progress, register
+from storyloom.engines.cutout._temporal import object_motion, smooth_along_motion
 from storyloom.engines.cutout.base import Prompt, Segmenter, check_frames
 
 ANALYSIS_WIDTH = 480
 #: an object's outline differs from its surroundings by at least this (grey levels per pixel)
 MIN_EDGE_CONTRAST = 6.0
+#: frames each side whose mattes, aligned by the object's motion, are averaged into each frame's
+SMOOTH_RADIUS = 2
+#: ... and out to this many where those hold less than ENOUGH_WEIGHT of trusted measurement
+FAR_RADIUS = 8
+ENOUGH_WEIGHT = 2.5
+#: weight of colour (Cb, Cr) next to luma when measuring alpha against the clean plate
+CHROMA_WEIGHT = 0.4
+#: object-to-background colour step (RGB length) at which alpha counts as fully determined
+CONFIDENT_STEP = 80.0
+#: trust in closed-form alpha (where there is no clean plate) next to a plate measurement's
+CF_WEIGHT = 0.1
+#: passes of re-estimating the object's colour locally from the alpha found
+REFINE_PASSES = 3
+#: colour change (RGB length) below which a pixel counts as plain background: coding noise
+NOISE = 12.0
 
 
 def _disk(r: int) -> np.ndarray:
@@ -323,20 +345,25 @@ class MattingSegmenter(Segmenter):
 
     def _with_plate(self, small, masks, grown, steps, t, alpha, k):
         """Where the background behind the object's edge can be seen in other frames,
-        alpha measured against it replaces the closed-form estimate."""
+        alpha measured against it replaces the closed-form estimate. Returns (alpha,
+        weight): how much each pixel's value is trusted when frames are averaged."""
+        weight = np.full(alpha.shape, CF_WEIGHT, np.float32)
         plate, valid = clean_plate(small, grown, steps, t)
         if not valid.any():
-            return alpha
-        pa, usable = plate_alpha(small[t], masks[t], plate, valid, k)
+            return alpha, weight
+        pa, usable, conf = plate_alpha(small[t], masks[t], plate, valid, k, with_confidence=True)
         if pa is None:
-            return alpha
+            return alpha, weight
         # GrabCut's mask often takes in part of the hair, so only its deep core is trusted
         sure = cv2.erode(masks[t], k["core"]) > 0
-        out = np.where(usable & ~sure, pa, alpha)
+        measured = usable & ~sure
+        out = np.where(measured, pa, alpha)
         # specks of misaligned background texture: faint, or not joined to the object
         out[out < 0.1] = 0
         out *= _keep_connected((out > 0).astype(np.uint8), masks[t] if masks[t].any() else out > 0.5)
-        return out
+        weight[measured] = conf[measured]
+        weight[sure] = 1.0
+        return out, weight
 
     def track(self, frames: np.ndarray, prompt: Prompt, progress: Progress = no_progress) -> np.ndarray:
         frames = check_frames(frames)
@@ -369,15 +396,25 @@ class MattingSegmenter(Segmenter):
                 tick()
         steps = background_motion(grays, masks, k["grow"]) if n > 1 else []
         grown = [cv2.dilate(m, k["grow"]) for m in masks] if n > 1 else []
-        out = np.empty((n, H, W), np.uint8)
+        alphas, weights = [], []
         for t in range(n):
             alpha = self._matte(small[t], masks[t], k)
+            weight = np.ones_like(alpha)
             if n > 1:
-                alpha = self._with_plate(small, masks, grown, steps, t, alpha, k)
+                alpha, weight = self._with_plate(small, masks, grown, steps, t, alpha, k)
+            alphas.append(alpha)
+            weights.append(weight)
+            progress(0.8 + 0.15 * (t + 1) / n, "matting")
+        if n > 1 and SMOOTH_RADIUS > 0:
+            moves = object_motion(grays, masks, k["inner"])
+            alphas = smooth_along_motion(alphas, weights, moves, SMOOTH_RADIUS, FAR_RADIUS, ENOUGH_WEIGHT)
+        out = np.empty((n, H, W), np.uint8)
+        for t in range(n):
+            alpha = alphas[t]
             if s < 1.0:
                 alpha = _upsample(alpha, frames[t])
             out[t] = np.clip(alpha * 255 + 0.5, 0, 255).astype(np.uint8)
-            progress(0.8 + 0.2 * (t + 1) / n, "matting")
+        progress(1.0, "matting")
         return out
 
 
@@ -432,7 +469,7 @@ def clean_plate(frames: np.ndarray, grown: list, steps: list, t: int):
             if m is None:
                 continue
             a = m[:2]
-            src = cv2.warpAffine(frames[s], a, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+            src = cv2.warpAffine(frames[s], a, (w, h), flags=cv2.INTER_CUBIC | cv2.WARP_INVERSE_MAP,
                                  borderMode=cv2.BORDER_CONSTANT, borderValue=0).astype(np.float32)
             inside = cv2.warpAffine(np.ones((h, w), np.uint8), a, (w, h),
                                     flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP, borderValue=0)
@@ -449,14 +486,31 @@ def clean_plate(frames: np.ndarray, grown: list, steps: list, t: int):
             break
     diff = np.abs(plate - second).max(axis=2)
     valid = (got == 1) | ((got == 2) & (diff < 24))
+    # two that agree: their mean, with half the coding noise of either
+    both = (got == 2) & (diff < 24)
+    plate[both] = 0.5 * (plate[both] + second[both])
     return plate, valid
 
 
-def plate_alpha(img: np.ndarray, mask: np.ndarray, plate: np.ndarray, valid: np.ndarray, k: dict):
+def _ycc_weights(chroma: float) -> np.ndarray:
+    # RGB -> (Y, Cb, Cr) (BT.601), chroma scaled down; the transform keeps lengths comparable
+    m = np.array([[0.299, 0.587, 0.114], [-0.169, -0.331, 0.5], [0.5, -0.419, -0.081]], np.float32)
+    m[1:] *= chroma
+    return np.ascontiguousarray(m.T) * np.sqrt(3.0)   # a grey step keeps its RGB length
+
+
+_WEIGHT = _ycc_weights(CHROMA_WEIGHT)
+_RGB = np.eye(3, dtype=np.float32)
+
+
+def plate_alpha(img: np.ndarray, mask: np.ndarray, plate: np.ndarray, valid: np.ndarray, k: dict,
+                with_confidence: bool = False):
     """Alpha from a known background: how far each pixel has moved from the background
     colour towards the object's (nearby object colours spread outwards), in a wide band
     around the mask. Returns (alpha, usable) — usable where the plate is valid, in the
-    band; (None, None) when the mask has no interior to take the object's colour from."""
+    band; (None, None) when the mask has no interior to take the object's colour from.
+    ``with_confidence``: a third value, per pixel how well alpha is determined there (0..1,
+    low where the object's colour is close to the background's)."""
     f = img.astype(np.float32)
     # the object's own colour from its deep core: the mask's rim often holds hair mixed
     # with background, which would bias every ratio below
@@ -464,7 +518,7 @@ def plate_alpha(img: np.ndarray, mask: np.ndarray, plate: np.ndarray, valid: np.
     if core.sum() < 20:
         core = cv2.erode(mask, k["band_in"]).astype(np.float32)
     if core.sum() < 20:
-        return None, None
+        return (None, None, None) if with_confidence else (None, None)
     sig = k["spread"]
     num = cv2.GaussianBlur(f * core[..., None], (0, 0), sig)
     den = cv2.GaussianBlur(core, (0, 0), sig)
@@ -473,16 +527,44 @@ def plate_alpha(img: np.ndarray, mask: np.ndarray, plate: np.ndarray, valid: np.
     num2 = cv2.GaussianBlur(f * core[..., None], (0, 0), 4 * sig)
     den2 = cv2.GaussianBlur(core, (0, 0), 4 * sig)
     fg = np.where((den < 1e-3)[..., None], num2 / np.maximum(den2, 1e-6)[..., None], fg)
-    fb = fg - plate
-    n2 = (fb * fb).sum(axis=2)
-    diff = f - plate
-    moved = np.sqrt((diff * diff).sum(axis=2))
     # the share of the way from the background colour to the object's; the length ratio
-    # (not the projection) so a poor guess of the object's colour costs less
-    a = moved / np.maximum(np.sqrt(n2), 40.0)
-    a = np.where(moved < 12, 0.0, a)     # coding noise is not coverage
+    # (not the projection) so a poor guess of the object's colour costs less. Measured
+    # mostly in luma (``_WEIGHT``): video keeps colour at half resolution, which smears the
+    # colour of one-pixel strands over their neighbours, while luma keeps them sharp
+    def ratio(wt):
+        fb, diff = (fg - plate) @ wt, (f - plate) @ wt
+        moved = np.sqrt((diff * diff).sum(axis=2))
+        r = moved / np.maximum(np.sqrt((fb * fb).sum(axis=2)), 40.0)
+        return np.clip(np.where(moved < NOISE, 0.0, r), 0, 1)    # coding noise is not coverage
+    a = ratio(_WEIGHT)
+    # how well alpha is determined here: not at all where the object's colour is the
+    # background's (the step from one to the other is what alpha divides)
+    step = np.sqrt((((fg - plate) @ _RGB) ** 2).sum(axis=2))
+    conf = np.clip(step / CONFIDENT_STEP, 0.02, 1.0) ** 2
+    # inside the mask the object's shading strays from its mean colour, which luma feels
+    # most: there the plain colour ratio, which saturates sooner, may say more
+    a = np.where(mask > 0, np.maximum(a, ratio(_RGB)), a)
+    # the object's colour right here: a strand has the colour of its own part of the
+    # texture, not the body's mean. Where alpha is clearly up, the compositing equation
+    # I = aF + (1 - a)B gives F; spread locally from there (the body's colours beyond)
+    # and measure again
+    # well inside the mask (no hair there) alpha is not let fall below the first estimate,
+    # so shading far from the local colour does not open holes in the body
+    inner = cv2.erode(mask, k["solid"]) > 0
+    first = a
+    for _ in range(REFINE_PASSES):
+        sure_a = np.where(a >= 0.5, a * a, 0).astype(np.float32)
+        solved = np.clip((f - (1 - a[..., None]) * plate) / np.maximum(a, 0.5)[..., None], 0, 255)
+        num = cv2.GaussianBlur(solved * sure_a[..., None], (0, 0), k["local"])
+        den = cv2.GaussianBlur(sure_a, (0, 0), k["local"])
+        lam = np.clip(den / 0.3, 0, 1)[..., None]
+        fg = lam * (num / np.maximum(den, 1e-6)[..., None]) + (1 - lam) * fg
+        a = ratio(_WEIGHT)
+        a = np.where(inner, np.maximum(a, first), a)
     band = cv2.dilate(mask, k["hair"]) > 0
     usable = valid & band
+    if with_confidence:
+        return np.clip(a, 0, 1).astype(np.float32), usable, conf.astype(np.float32)
     return np.clip(a, 0, 1).astype(np.float32), usable
 
 
@@ -496,7 +578,8 @@ def band_kernels(h: int, w: int) -> dict:
     u = max(1.0, min(h, w) / 180.0)
     return {"seed": max(2, int(3 * u)), "margin": int(16 * u), "inner": _disk(4 * u), "outer": _disk(8 * u),
             "band": int(6 * u), "fb": 1.5 * u, "near": _disk(3 * u), "band_in": _disk(3 * u),
-            "band_out": _disk(6 * u), "hair": _disk(22 * u), "grow": _disk(20 * u), "spread": 3.0 * u, "core": _disk(12 * u)}
+            "band_out": _disk(6 * u), "hair": _disk(22 * u), "grow": _disk(20 * u), "spread": 3.0 * u, "local": 2.0 * u,
+            "solid": _disk(8 * u), "core": _disk(12 * u)}
 
 
 def _upsample(alpha: np.ndarray, guide: np.ndarray) -> np.ndarray:
