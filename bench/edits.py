@@ -94,8 +94,8 @@ def main() -> None:
             f"so compare rows with each other rather than with other sections.\n\n"
             + markdown_table(["task", "tool", "PSNR dB", "SSIM", "output frames/s"], rows)
             + "\n\nGoals: interpolation ≥ +1 dB over ffmpeg minterpolate at ≥ its speed; upscaling ≥ +0.5 dB "
-              "over ffmpeg lanczos. Restyle warping error and camera-move direction are not measured yet "
-              "(those engines do not exist yet).")
+              "over ffmpeg lanczos. The restyle warping error of every style and the measured direction "
+              "of every camera move have their own sections below (`bench/restyle.py`, `bench/camera.py`).")
     write_section("edits", body)
     print(body)
 
