@@ -44,7 +44,9 @@ def object_motion(grays: list, masks: list, inner: np.ndarray) -> list:
     return out
 
 
-def _chain(steps: list, t: int, s: int) -> Optional[np.ndarray]:
+def chain_motion(steps: list, t: int, s: int) -> Optional[np.ndarray]:
+    """3x3 map from frame t's coordinates to frame s's, chained through the per-frame
+    ``steps`` (None where a step is unknown, which breaks the chain)."""
     m = np.eye(3)
     for i in range(min(t, s), max(t, s)):
         if steps[i] is None:
@@ -81,7 +83,7 @@ def smooth_along_motion(alphas: list, weights: list, steps: list, radius: int,
             for s in (t - d, t + d):
                 if not 0 <= s < n:
                     continue
-                m = _chain(steps, t, s)
+                m = chain_motion(steps, t, s)
                 if m is None:
                     continue
                 a = m[:2]

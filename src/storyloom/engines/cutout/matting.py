@@ -37,7 +37,7 @@ import cv2
 import numpy as np
 
 from storyloom.engines.base import Availability, AVAILABLE, Progress, missing, no_progress, register
-from storyloom.engines.cutout._temporal import object_motion, smooth_along_motion
+from storyloom.engines.cutout._temporal import chain_motion as _chain, object_motion, smooth_along_motion
 from storyloom.engines.cutout.base import Prompt, Segmenter, check_frames
 
 ANALYSIS_WIDTH = 480
@@ -437,16 +437,6 @@ def background_motion(grays: list, masks: list, avoid: np.ndarray) -> list:
         out.append(m)
     return out
 
-
-def _chain(steps: list, t: int, s: int) -> Optional[np.ndarray]:
-    """3x3 map from frame t's coordinates to frame s's, chained through ``steps``."""
-    m = np.eye(3)
-    lo, hi = min(t, s), max(t, s)
-    for i in range(lo, hi):
-        if steps[i] is None:
-            return None
-        m = steps[i] @ m
-    return m if s > t else np.linalg.inv(m)
 
 
 OFFSETS = (4, 8, 12, 17, 23, 30, 40)
