@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import subprocess
 import sys
 import tempfile
@@ -207,7 +208,7 @@ def main() -> None:
     body = "\n".join([
         f"## Camera moves: yardstick stills, seeds {seeds[0]}-{seeds[-1]} (`bench/camera.py`)",
         "",
-        f"Machine: {machine()}. Date: {today()}. Timings were taken under load (other work shared the machine).",
+        f"Machine: {machine()}. Date: {today()}. Load average {os.getloadavg()[0]:.1f} on 2 cores when run.",
         f"Each move of amount {AMOUNT} over {SECONDS:g} s at {FPS} fps ({N} frames, {W}x{H}, linear ease, "
         "`--no-parallax`: one global motion to measure) made from frame 0 of the yardstick's motion case, "
         "through `storyloom camera`, H.264 CRF 12, then measured by `score.py motion` (median over "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -147,7 +148,7 @@ def main() -> None:
 Machine: {machine()}. Date: {today()}. 320×180, 48–72 frames per case; prompts are the case's click
 point and box on frame 0. J&F and alpha MAE (×1000) over all frames, fringe MAE over the truth's soft
 pixels (0.02 < α < 0.98: hair and anti-aliased edges), as `score.py mask` computes them; frames/s of
-`track` on decoded frames (no decode/encode), timed on a machine shared with other jobs (under load).
+`track` on decoded frames (no decode/encode); load average {os.getloadavg()[0]:.1f} on 2 cores when run.
 Every engine is run by name on every case; `people` is only chosen automatically when the prompt
 lands on a person, which no layers case has (they are blobs with hair), so its row shows what it does
 when forced onto the wrong kind of object.

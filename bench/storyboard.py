@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import socket
 import statistics
 import sys
@@ -142,7 +143,8 @@ def main():
             f"`bench/storyboard.py`, {today()}. {machine()}; headless Debian Chromium via Playwright, "
             f"the studio server in the same process. {SCENES} scenes × {PER_SCENE} shots, each card with a "
             f"lazy-loaded 320×180 JPEG thumbnail. The project JSON is {len(raw) / 1e6:.2f} MB "
-            f"(GET in {get_ms:.0f} ms). Timings in milliseconds; taken while other work shared the machine.\n\n"
+            f"(GET in {get_ms:.0f} ms). Timings in milliseconds; load average "
+            f"{os.getloadavg()[0]:.1f} on 2 cores when run.\n\n"
             + markdown_table(["measure", "median ms", "min ms", "max ms", "runs"], rows))
     write_section("storyboard", body)
     print(body)
