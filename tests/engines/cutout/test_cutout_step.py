@@ -31,7 +31,7 @@ def test_step_returns_rgba_with_matte_and_provenance():
     assert np.array_equal(clip.frames[..., :3], frames)          # picture untouched
     a = clip.frames[..., 3]
     assert a[5, 45, int(160 * 0.4)] > 200 and a[5, 10, 150] < 30
-    assert ctx.provenance["engine"] == "matting@1"
+    assert ctx.provenance["engine"] == "matting@2"
     assert ctx.provenance["prompt"]["clicks"] == [[0, 48.0, 45.0, True]]
 
 

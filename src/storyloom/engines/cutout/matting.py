@@ -273,7 +273,7 @@ def _bbox(mask: np.ndarray, margin: int):
 @register
 class MattingSegmenter(Segmenter):
     NAME = "matting"
-    VERSION = "1"
+    VERSION = "2"  # 2: local object colour and temporal averaging in the matte
     PRIORITY = 10
     DESCRIPTION = ("GrabCut from the prompt, DIS-flow propagation re-estimated per frame, alpha against a "
                    "clean plate from other frames, else closed-form matting (CPU)")
