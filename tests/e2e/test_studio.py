@@ -143,7 +143,7 @@ def test_shot_editor(page, studio, screenshots):
     page.locator(".card", has_text="Portrait").click()
     page.wait_for_selector(".editor")
     # the preview job renders the shot; the <video> gets a decodable picture
-    page.wait_for_function("document.querySelector('.player-video').readyState >= 2", timeout=60_000)
+    page.wait_for_function("document.querySelector('.player-video')?.readyState >= 2", timeout=60_000)
     assert page.locator(".timecode").inner_text().endswith("frame 1/24")
     # frame stepping: "." twice, "," once → frame 2 (1-based display)
     page.locator(".ed-head").click()
@@ -197,7 +197,7 @@ def test_shot_editor(page, studio, screenshots):
     assert "CameraMove · push-in" in page.locator(".op-list").inner_text()
     # the preview is rendered again for the changed recipe, then playing advances the clock
     page.wait_for_function("document.querySelector('.stage-msg').hidden && "
-                           "document.querySelector('.player-video').readyState >= 2", timeout=60_000)
+                           "document.querySelector('.player-video')?.readyState >= 2", timeout=60_000)
     page.mouse.move(5, 5)
     page.evaluate("document.querySelectorAll('.toast').forEach((t) => t.remove())")
     page.screenshot(path=str(screenshots / "shot-editor.png"))
@@ -327,7 +327,7 @@ def test_script_paste_then_fill_a_blank_shot(page, studio, tmp_path):
     (layer,) = shot["takes"][0]["layers"]
     assert layer["source"]["asset"]["kind"] == "image" and layer["role"] == "background"
     page.wait_for_function("document.querySelector('.stage-msg').hidden && "
-                           "document.querySelector('.player-video').readyState >= 2", timeout=60_000)
+                           "document.querySelector('.player-video')?.readyState >= 2", timeout=60_000)
     assert page.console.unexpected() == []
 
 
@@ -388,7 +388,7 @@ def test_token_travels_on_every_url(page, start_studio):
     page.wait_for_selector(".card img")
     page.wait_for_function("[...document.querySelectorAll('.card img')].every(i => i.complete && i.naturalWidth > 0)")
     page.locator(".card").first.click()
-    page.wait_for_function("document.querySelector('.player-video').readyState >= 2", timeout=60_000)
+    page.wait_for_function("document.querySelector('.player-video')?.readyState >= 2", timeout=60_000)
     api_urls = [u for u in urls if "/api/" in u]
     assert any("/events" in u for u in api_urls) and any("/api/assets/" in u for u in api_urls)
     assert all("token=s3cret-token-for-tests" in u for u in api_urls), api_urls

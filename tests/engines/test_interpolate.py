@@ -48,8 +48,9 @@ def test_flow_beats_blend_on_yardstick(interp_case, tmp_path):
     p_blend = float(np.mean([score.psnr(t, p) for t, p in zip(truth, blend[1::2])]))
     print(f"PSNR in-betweens: flow {p_flow:.2f} dB, blend {p_blend:.2f} dB")
     assert p_flow >= p_blend + 1.0, (p_flow, p_blend)
-    # measured 38.72 dB (flow v1, bilinear warps with the source's flow: 38.21); less 0.12
-    assert p_flow >= 38.6, p_flow
+    # measured 39.35 dB (v2, without the motion-model candidates: 38.72; v1, bilinear warps
+    # with the source's flow: 38.21); less 0.15
+    assert p_flow >= 39.2, p_flow
 
 
 def test_cut_is_not_interpolated_across():
@@ -70,7 +71,7 @@ def test_render_step_factor_from_fps():
     step = step_for(Interpolate(fps=72, factor=None))
     ctx = StepContext()
     clip = step(Interpolate(fps=72, factor=None), Clip(frames, 24.0), ctx)
-    assert len(clip) == 4 * 3 + 1 and clip.fps == 72.0 and ctx.provenance["engine"] == "flow@2"
+    assert len(clip) == 4 * 3 + 1 and clip.fps == 72.0 and ctx.provenance["engine"] == "flow@3"
     from storyloom.errors import BadInput
     with pytest.raises(BadInput):
         step(Interpolate(fps=30, factor=None), Clip(frames, 24.0), StepContext())
@@ -113,3 +114,22 @@ def test_cli_bad_input_is_one_line_exit_2(tmp_path, capsys, args, message):
     lines = io.err.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], io.err
     assert not out.exists()
+
+
+def test_motion_models_find_camera_and_subject():
+    """On a textured square moving (-3, +2) px over a background panned 2 px, DIS flow plus
+    the two RANSAC fits give both motions, the camera's first (it covers more of the frame)."""
+    import cv2
+    from storyloom.engines.interpolate.flow import FlowInterpolator, motion_models
+    bg = _scene(6, 2)
+    obj = _scene(7, 2, 40, 40)[0]
+    a, b = bg[0].copy(), bg[1].copy()
+    a[25:65, 60:100] = obj
+    b[27:67, 57:97] = obj
+    e = FlowInterpolator()
+    f = e._flow(cv2.cvtColor(a, cv2.COLOR_RGB2GRAY), cv2.cvtColor(b, cv2.COLOR_RGB2GRAY))
+    models = motion_models(f, e._grid(90, 160))
+    assert len(models) == 2
+    cam, subject = models[0][45, 30], models[1][45, 80]
+    assert np.allclose(cam, (-2, 0), atol=0.2), cam
+    assert np.allclose(subject, (-3, 2), atol=0.3), subject

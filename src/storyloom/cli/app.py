@@ -17,6 +17,14 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _group() -> None:
+    # main() registers only the command it runs (see main.COMMAND_MODULES); typer turns an
+    # app holding a single command and no callback into that command, so this keeps
+    # ``storyloom`` a group (its help text still comes from ``help=`` above)
+    pass
+
+
 def fail(message: str, code: int = 2) -> "typer.Exit":
     """Print ``storyloom: message`` on stderr and return the Exit to raise."""
     typer.echo(f"storyloom: {message}", err=True)

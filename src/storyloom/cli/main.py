@@ -4,15 +4,54 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import sys
+from typing import Optional
 
 from storyloom.errors import StoryloomError
 
 
-def _load_commands() -> None:
+#: command -> the ``storyloom.cli`` module defining it, so that running one command imports
+#: only its module; ``--help``, no command or one missing here imports every module
+#: (tests/cli/test_lazy_commands.py checks this table against the modules)
+COMMAND_MODULES: dict[str, str] = {
+    "camera": "camera", "cutout": "cutout", "interpolate": "interpolate",
+    "extract": "layers", "replace-background": "layers",
+    "new": "project", "import": "project", "info": "project", "render": "project",
+    "export": "project", "undo": "project", "redo": "project", "history": "project",
+    "gc": "project", "engines": "project", "demo": "project",
+    "styles": "restyle", "restyle": "restyle", "script": "script", "serve": "serve",
+    "shots": "shots", "upscale": "upscale",
+}
+
+
+def _modules() -> list[str]:
     import storyloom.cli as pkg
-    for info in pkgutil.iter_modules(pkg.__path__):
-        if info.name not in ("app", "main") and not info.name.startswith("_"):
-            importlib.import_module(f"storyloom.cli.{info.name}")
+    return [info.name for info in pkgutil.iter_modules(pkg.__path__)
+            if info.name not in ("app", "main") and not info.name.startswith("_")]
+
+
+def _load_commands(command: Optional[str] = None) -> None:
+    """Import the CLI module of ``command``, or every CLI module when it is None/unknown.
+
+    >>> _load_commands("interpolate")          # doctest: +SKIP
+    """
+    module = COMMAND_MODULES.get(command) if command else None
+    if module is not None:
+        importlib.import_module(f"storyloom.cli.{module}")
+        return
+    from storyloom.cli.app import app
+    modules = _modules()
+    for name in modules:
+        importlib.import_module(f"storyloom.cli.{name}")
+    # help lists commands in registration order: keep it the modules' order even when an
+    # earlier call in this process registered one command first (sorted() is stable)
+    rank = {f"storyloom.cli.{name}": i for i, name in enumerate(modules)}
+    app.registered_commands.sort(key=lambda c: rank.get(getattr(c.callback, "__module__", ""), len(rank)))
+
+
+def _command_of(argv) -> Optional[str]:
+    """The command an argument list runs (its first word), None for ``--help`` or nothing."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    return args[0] if args and not str(args[0]).startswith("-") else None
 
 
 def main(argv=None) -> int:
@@ -22,7 +61,7 @@ def main(argv=None) -> int:
     0
     """
     from storyloom.cli.app import app
-    _load_commands()
+    _load_commands(_command_of(argv))
     try:
         # standalone_mode=False: click returns exit codes and raises usage errors to us,
         # so that every failure ends in one line of ours instead of a traceback.

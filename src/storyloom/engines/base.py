@@ -2,9 +2,10 @@
 
 Modelled on PySceneDetect's backends: each engine class declares ``NAME``, ``VERSION``,
 ``CAPABILITY`` and ``is_available()`` (with the reason when not); the registry holds the
-built-ins (every module under ``storyloom.engines``) plus anything installed under the
-entry-point group ``storyloom.engines``; ``resolve()`` picks the best available one and
-says why. Neural backends import torch & co. inside methods, so listing engines is cheap.
+built-ins (every module under ``storyloom.engines``, imported lazily: one capability's
+sub-package when one capability is asked for, see ``CAPABILITY_PACKAGES``) plus anything
+installed under the entry-point group ``storyloom.engines``; ``resolve()`` picks the best
+available one and says why. Neural backends import torch & co. inside methods, so listing engines is cheap.
 
     >>> from storyloom.engines import resolve
     >>> choice = resolve("segment")          # doctest: +SKIP
@@ -17,6 +18,7 @@ import importlib
 import importlib.metadata
 import importlib.util
 import pkgutil
+import threading
 from dataclasses import dataclass
 from typing import Callable, ClassVar, Optional
 
@@ -92,7 +94,30 @@ class Engine:
 
 _REGISTRY: dict[tuple[str, str], type[Engine]] = {}
 _LOAD_ERRORS: dict[str, str] = {}
-_loaded = False
+
+#: capability -> the built-in sub-package whose modules register its engines. Asking for one
+#: capability imports only that package (``resolve("interpolate")`` never imports the cutout or
+#: restyle code); a capability not listed here, or none, imports every package.
+CAPABILITY_PACKAGES: dict[str, str] = {
+    "camera": "camera",
+    "interpolate": "interpolate",
+    "restyle": "restyle",
+    "script": "script",
+    "segment": "cutout",
+    "shots": "shots",
+    "upscale": "upscale",
+}
+#: the module of a package that glues it to the document model and the renderer (render
+#: step, operation validator). Engines live elsewhere, so picking an engine skips it: it
+#: imports the pydantic document model, which file-in/file-out commands never touch.
+STEP_MODULE = "step"
+
+_imported: set[str] = set()      # modules already imported (or tried) by the registry
+#: render workers may look up steps at once: one loads a package while the others wait,
+#: instead of finding it marked loaded before its engines have registered
+_load_lock = threading.RLock()
+_entry_points_loaded = False
+_all_loaded = False
 
 
 def register(cls: type[Engine]) -> type[Engine]:
@@ -103,19 +128,43 @@ def register(cls: type[Engine]) -> type[Engine]:
     return cls
 
 
-def _load_builtins() -> None:
-    global _loaded
-    if _loaded:
+def _import(name: str) -> None:
+    if name in _imported:
         return
-    _loaded = True
-    import storyloom.engines as pkg
-    for info in pkgutil.walk_packages(pkg.__path__, prefix="storyloom.engines."):
-        if info.name.rsplit(".", 1)[-1].startswith("_") or info.name.endswith(".base"):
-            continue
-        try:
-            importlib.import_module(info.name)
-        except Exception as e:  # one broken backend must not hide the others
-            _LOAD_ERRORS[info.name] = f"{type(e).__name__}: {e}"
+    _imported.add(name)
+    try:
+        importlib.import_module(name)
+    except Exception as e:  # one broken backend must not hide the others
+        _LOAD_ERRORS[name] = f"{type(e).__name__}: {e}"
+
+
+def _package_modules(package: str) -> list[str]:
+    """Every engine module in ``storyloom.engines.<package>`` (itself included), names only."""
+    name = f"storyloom.engines.{package}"
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.submodule_search_locations is None:
+        return []
+    found = [name]
+    for info in pkgutil.walk_packages(spec.submodule_search_locations, prefix=name + "."):
+        if not info.name.rsplit(".", 1)[-1].startswith("_"):
+            found.append(info.name)
+    return found
+
+
+def _load_package(package: str, steps: bool = False) -> None:
+    """Import one built-in engine package's modules; its ``step`` module only if ``steps``."""
+    for name in _package_modules(package):
+        if steps or name.rsplit(".", 1)[-1] != STEP_MODULE:
+            _import(name)
+
+
+def _load_entry_points() -> None:
+    # an installed engine may serve any capability, and which one is known only once it is
+    # loaded, so every lookup loads them all (installed engines are few)
+    global _entry_points_loaded
+    if _entry_points_loaded:
+        return
+    _entry_points_loaded = True
     for ep in importlib.metadata.entry_points(group="storyloom.engines"):
         try:
             obj = ep.load()
@@ -125,9 +174,48 @@ def _load_builtins() -> None:
             _LOAD_ERRORS[ep.name] = f"{type(e).__name__}: {e}"
 
 
+def _load_builtins() -> None:
+    """Import every module under ``storyloom.engines`` (step modules included) and the
+    installed entry-point engines."""
+    global _all_loaded
+    if _all_loaded:
+        return
+    _all_loaded = True
+    import storyloom.engines as pkg
+    for info in pkgutil.iter_modules(pkg.__path__):
+        if info.ispkg and not info.name.startswith("_"):
+            _load_package(info.name, steps=True)
+        elif not info.name.startswith("_") and info.name != "base":
+            _import(f"storyloom.engines.{info.name}")
+    _load_entry_points()
+
+
+def load_capability(capability: Optional[str], steps: bool = False) -> None:
+    """Import what registers ``capability``'s engines: its built-in package (with its render
+    step and operation validator when ``steps``) and the entry-point engines; everything
+    for ``None`` or a capability no built-in package serves.
+
+    >>> load_capability("interpolate")
+    >>> import sys; "storyloom.engines.restyle" in sys.modules    # doctest: +SKIP
+    False
+    """
+    package = CAPABILITY_PACKAGES.get(capability) if capability else None
+    with _load_lock:
+        if package is None:
+            _load_builtins()
+            return
+        _load_package(package, steps=steps)
+        _load_entry_points()
+
+
 def engines(capability: Optional[str] = None) -> list[type[Engine]]:
-    """Every registered engine (of one capability), best first."""
-    _load_builtins()
+    """Every registered engine (of one capability), best first. Naming a capability imports
+    only its engine package (and the entry-point engines); no capability imports them all.
+
+    >>> [c.NAME for c in engines("shots")][:1]         # doctest: +SKIP
+    ['histogram']
+    """
+    load_capability(capability)
     found = [c for (cap, _), c in _REGISTRY.items() if capability in (None, cap)]
     return sorted(found, key=lambda c: (c.CAPABILITY, -c.PRIORITY, c.NAME))
 
@@ -138,7 +226,7 @@ def capabilities() -> list[str]:
 
 def load_errors() -> dict[str, str]:
     """Modules or entry points that failed to import, with the error."""
-    _load_builtins()
+    load_capability(None)
     return dict(_LOAD_ERRORS)
 
 

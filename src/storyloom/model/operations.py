@@ -75,8 +75,8 @@ def validate_operation(op: "Operation") -> "Operation":
     """
     # the engine registry, not an engine package: loading it imports the packages, which
     # register their hooks (as ``render.steps.step_for`` does for steps)
-    from storyloom.engines.base import engines
-    engines()
+    from storyloom.engines.base import load_capability
+    load_capability(op.capability or None, steps=True)
     fn = _VALIDATORS.get(op.schema_name)
     if fn is not None:
         fn(op)

@@ -69,9 +69,15 @@ def register_step(op_cls):
 
 
 def step_for(op) -> StepFn:
-    """The registered step for an operation (engines are loaded first)."""
-    from storyloom.engines.base import engines
-    engines()  # importing the engine packages registers their steps
+    """The registered step for an operation. Its capability's engine package is imported
+    first (importing it registers the step); an operation no package serves loads them all.
+
+    >>> from storyloom.model import Interpolate
+    >>> step_for(Interpolate(factor=2)).__name__          # doctest: +SKIP
+    'interpolate_step'
+    """
+    from storyloom.engines.base import load_capability
+    load_capability(getattr(op, "capability", "") or None, steps=True)
     try:
         return _STEPS[op.schema_name]
     except KeyError:

@@ -28,7 +28,6 @@ import numpy as np
 from storyloom.engines.base import Progress, no_progress, register
 from storyloom.engines.camera.base import CameraEngine, LayerPicture, check_move
 from storyloom.errors import BadInput
-from storyloom.render.compositor import blend_into, premultiply
 
 #: how far (pixels) the view may reach past the picture's edge: none; the last half pixel
 #: the bicubic kernel reads beyond it is the edge replicated, never black
@@ -209,6 +208,9 @@ def composite_layers(layers: Sequence[Optional[LayerPicture]], cams: Sequence[np
     >>> composite_layers([LayerPicture(red, np.eye(3))], [np.eye(3)], (4, 4))[1, 1].tolist()
     [200, 0, 0]
     """
+    # imported here: the storyloom.render package loads the document model, which picking a
+    # camera engine for a file-in/file-out command must not pay for
+    from storyloom.render.compositor import blend_into
     w, h = size
     canvas = np.zeros((h, w, 3), np.uint8)
     for lp, cam in zip(layers, cams):
@@ -288,6 +290,7 @@ class WarpCamera(CameraEngine):
         # rolls and shakes move every depth alike: nothing to gain from cutting the subject out
         if parallax and (m.parallax > 0 or m.name == "dolly-zoom"):
             from storyloom.engines.camera.subject import fill_behind, find_subject
+            from storyloom.render.compositor import premultiply
             progress(0.0, "finding the subject")
             alpha, how = find_subject(rgb)
             if alpha is not None:

@@ -56,12 +56,13 @@ class Sam2Segmenter(Segmenter):
         gap = missing("torch", "transformers")
         if gap:
             return gap
-        import importlib.util
-        if importlib.util.find_spec("transformers.models.sam2_video") is None:
-            return Availability(False, "needs transformers with SAM 2 video (Sam2VideoModel, 4.56 or newer)")
+        # the weights setting first: finding transformers' SAM 2 module imports transformers (~0.6 s)
         if not model_setting():
             return Availability(False, "no weights configured (set STORYLOOM_SAM2_MODEL or "
                                        "[engines.sam2] model = a folder or hub id)")
+        import importlib.util
+        if importlib.util.find_spec("transformers.models.sam2_video") is None:
+            return Availability(False, "needs transformers with SAM 2 video (Sam2VideoModel, 4.56 or newer)")
         return AVAILABLE
 
     def _load(self):

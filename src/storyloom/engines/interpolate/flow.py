@@ -6,8 +6,12 @@ back to each source is solved per target pixel as the fixed point ``v(p) = -t * 
 (a few iterations): the motion *at the target pixel*, so a moving object's edge lands
 where it belongs instead of where the source had it. The two bicubic warps are blended
 by time, weighted by consistency: where going t -> a -> (along F_ab) misses the t -> b
-position (an occlusion) the other side is trusted. Pairs run on a small thread pool
-(OpenCV releases the GIL).
+position (an occlusion) the other side is trusted. DIS smears motion across an object's
+edge (and over fine hair), so two affine motion models are also fitted to the flow (the
+dominant one, usually the camera, then one for what it leaves out, usually the moving
+subject); each gives a candidate picture, and per pixel the candidate whose two warped
+sides agree best over a 9x9 window wins. Pairs run on a small thread pool (OpenCV
+releases the GIL).
 
     >>> with FlowInterpolator() as e:                      # doctest: +SKIP
     ...     e.interpolate(frames, 2).shape
@@ -29,6 +33,11 @@ from storyloom.errors import BadInput
 
 #: fixed-point iterations for the flow at the target time (gains level off after ~3)
 FIXED_POINT_ITERATIONS = 3
+#: side of the window over which candidate pictures are compared (yardstick seeds 0-1 before
+#: encoding: 3 px cost 0.3 dB, 13 px 0.1 dB)
+CANDIDATE_WINDOW = 9
+#: RANSAC inlier distance (px) when fitting a motion model to the flow
+MODEL_TOLERANCE = 0.5
 
 
 def _at(img: np.ndarray, where: np.ndarray, interp: int = cv2.INTER_LINEAR) -> np.ndarray:
@@ -51,12 +60,42 @@ def flow_to_source(f: np.ndarray, s: float, grid: np.ndarray, iterations: int = 
     return v
 
 
+def motion_models(f: np.ndarray, grid: np.ndarray, count: int = 2, step: int = 3) -> list[np.ndarray]:
+    """Up to ``count`` affine motions fitted to the flow ``f`` (each as a dense (H, W, 2)
+    flow): the dominant one by RANSAC, then the next one on what it left out.
+
+    >>> g = np.dstack(np.meshgrid(np.arange(40, dtype=np.float32), np.arange(30, dtype=np.float32)))
+    >>> f = np.zeros((30, 40, 2), np.float32); f[..., 0] = 1.5; f[5:25, 5:35] = (-3, 2)
+    >>> [[round(float(v), 2) + 0 for v in m[15, 20]] for m in motion_models(f, g)]
+    [[1.5, 0.0], [-3.0, 2.0]]
+    """
+    src = grid[::step, ::step].reshape(-1, 2)
+    dst = (grid + f)[::step, ::step].reshape(-1, 2)
+    out = []
+    for _ in range(count):
+        if len(src) < 30:   # too few points left to fit a motion worth trying
+            break
+        m, inliers = cv2.estimateAffine2D(src, dst, ransacReprojThreshold=MODEL_TOLERANCE, maxIters=300)
+        if m is None:
+            break
+        out.append(cv2.transform(grid.reshape(-1, 1, 2), m).reshape(grid.shape) - grid)
+        rest = inliers.ravel() == 0
+        src, dst = src[rest], dst[rest]
+    return out
+
+
+def _disagreement(x: np.ndarray, y: np.ndarray, box: tuple[int, int]) -> np.ndarray:
+    """Mean over a ``box`` window of the grey absolute difference of two uint8 RGB pictures."""
+    return cv2.blur(cv2.cvtColor(cv2.absdiff(x, y), cv2.COLOR_RGB2GRAY).astype(np.float32), box)
+
+
 @register
 class FlowInterpolator(FrameInterpolator):
     NAME = "flow"
-    VERSION = "2"
+    VERSION = "3"
     PRIORITY = 10
-    DESCRIPTION = "OpenCV DIS optical flow, solved at the target time, occlusion-aware bicubic warp (CPU)"
+    DESCRIPTION = ("OpenCV DIS optical flow, solved at the target time, occlusion-aware bicubic warp, "
+                   "per-pixel choice against fitted camera/subject motions (CPU)")
 
     def __init__(self) -> None:
         # one DIS object per thread: its calc() keeps per-call state
@@ -92,6 +131,8 @@ class FlowInterpolator(FrameInterpolator):
         # DIS run: half the flow work, and on the yardstick 0.1 dB better (DIS's backward
         # pass is the noisier one); where the inversion fails (occlusions) the check below sees it
         fba = flow_to_source(fab, 1.0, g)
+        models = motion_models(fab, g)
+        box = (CANDIDATE_WINDOW, CANDIDATE_WINDOW)
         out = []
         for t in times:
             va, vb = flow_to_source(fab, t, g), flow_to_source(fba, 1 - t, g)
@@ -101,10 +142,25 @@ class FlowInterpolator(FrameInterpolator):
             eb = cv2.magnitude(*cv2.split(_at(fba, mb) + vb - va))
             wta = (1 - t) / (1.0 + ea * ea) + 1e-4 * (1 - t)
             wtb = t / (1.0 + eb * eb) + 1e-4 * t
-            wa = _at(a, ma, cv2.INTER_CUBIC).astype(np.float32)   # bicubic keeps texture sharp
-            wb = _at(b, mb, cv2.INTER_CUBIC).astype(np.float32)
+            wa = _at(a, ma, cv2.INTER_CUBIC)   # bicubic keeps texture sharp
+            wb = _at(b, mb, cv2.INTER_CUBIC)
             k = (wtb / (wta + wtb))[..., None]
-            out.append(np.clip(wa + k * (wb - wa) + 0.5, 0, 255).astype(np.uint8))
+            best = wa + k * (wb.astype(np.float32) - wa)
+            # how well the two sides agree, as a local mean: one pixel alone is too noisy to
+            # choose by, and a window keeps the choice coherent over an edge
+            cost = _disagreement(wa, wb, box)
+            for m in models:
+                # an affine motion is smooth: its value at the target pixel is close enough
+                # to its value at the source (no fixed point needed)
+                ca = _at(a, g - t * m, cv2.INTER_CUBIC)
+                cb = _at(b, g + (1 - t) * m, cv2.INTER_CUBIC)
+                c = _disagreement(ca, cb, box)
+                win = c < cost
+                if win.any():
+                    blend = cv2.addWeighted(ca, 1 - t, cb, t, 0, dtype=cv2.CV_32F)
+                    best = np.where(win[..., None], blend, best)
+                    cost = np.minimum(cost, c)
+            out.append(np.clip(best + 0.5, 0, 255).astype(np.uint8))
         return out
 
     def interpolate(self, frames: np.ndarray, factor: int, cuts: Optional[set[int]] = None,
