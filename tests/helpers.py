@@ -1,5 +1,11 @@
-"""Small media makers shared by the tests (importable as ``helpers``)."""
+"""Small media makers and a CLI runner shared by the tests (importable as ``helpers``)."""
 import numpy as np
+
+
+def run(*args):
+    """Run ``storyloom ARGS...`` in-process (arguments may be paths or numbers); the exit code."""
+    from storyloom.cli.main import main
+    return main([str(a) for a in args])
 
 
 def write_audio_only(path, seconds: float = 0.1):

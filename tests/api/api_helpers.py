@@ -1,5 +1,6 @@
 """Helpers for the studio API tests (importable as ``api_helpers``)."""
 import json
+import threading
 
 
 def new_project(client, **kw):
@@ -19,3 +20,16 @@ def ok(response):
 def sse_events(text: str) -> list[dict]:
     """The ``data:`` payloads of a server-sent event stream."""
     return [json.loads(line[5:]) for line in text.splitlines() if line.startswith("data:")]
+
+
+def hold_worker(client):
+    """Occupy the only job worker until the returned event is set."""
+    started, release = threading.Event(), threading.Event()
+
+    def hold(report, job_id):
+        started.set()
+        release.wait(30)
+        return {}
+    client.app.state.runner.submit("test", None, {}, hold)
+    assert started.wait(10)
+    return release

@@ -3,24 +3,11 @@ lists, deleting a project while it renders, undo from a stale page, messages on 
 import threading
 import time
 
-from api_helpers import new_project, ok
+from api_helpers import hold_worker, new_project, ok
 from test_jobs_api import _project_with_shots, _wait
 
 from storyloom.api.deps import one_line
 from storyloom.errors import BadInput
-
-
-def _hold(client):
-    """Occupy the only job worker until the returned event is set."""
-    started, release = threading.Event(), threading.Event()
-
-    def hold(report, job_id):
-        started.set()
-        release.wait(30)
-        return {}
-    client.app.state.runner.submit("test", None, {}, hold)
-    assert started.wait(10)
-    return release
 
 
 def test_same_file_uploaded_twice_is_stored_once(client, tiny_clip):
@@ -39,7 +26,7 @@ def test_same_file_uploaded_twice_is_stored_once(client, tiny_clip):
 def test_preview_and_render_clicked_twice_share_one_job(make_client):
     client = make_client(job_workers=1)
     pid, rev, ids = _project_with_shots(client)
-    release = _hold(client)
+    release = hold_worker(client)
     p1 = ok(client.post(f"/api/projects/{pid}/shots/{ids[0]}/preview"))["job_id"]
     p2 = ok(client.post(f"/api/projects/{pid}/shots/{ids[0]}/preview"))["job_id"]
     other = ok(client.post(f"/api/projects/{pid}/shots/{ids[1]}/preview"))["job_id"]

@@ -1,14 +1,13 @@
 """The tool panel's layer tools as jobs: extract an object as a layer, replace a scene's
 background; on the yardstick's layers case (160x90, exact alpha truth)."""
 import json
-import threading
 import time
 
 import cv2
 import numpy as np
 import pytest
 
-from api_helpers import new_project, ok
+from api_helpers import hold_worker, new_project, ok
 from test_jobs_api import _wait
 
 from storyloom.media import probe, read_frames
@@ -159,14 +158,7 @@ def test_extract_keeps_an_edit_saved_while_it_waited(make_client, layers_case):
     client = make_client(job_workers=1)
     meta = json.loads((layers_case / "meta.json").read_text())
     pid, rev, _, shot_id, _ = _setup(client, layers_case)
-    started, release = threading.Event(), threading.Event()
-
-    def hold(report, job_id):
-        started.set()
-        release.wait(30)
-        return {}
-    client.app.state.runner.submit("test", None, {}, hold)
-    assert started.wait(10)
+    release = hold_worker(client)
     job_id = ok(client.post(f"/api/projects/{pid}/shots/{shot_id}/extract",
                             json={"base_revision": rev, "point": [meta["click"]["x"], meta["click"]["y"]],
                                   "engine": "matting"}))["job_id"]
@@ -183,14 +175,7 @@ def test_extract_keeps_an_edit_saved_while_it_waited(make_client, layers_case):
 def test_cancel_before_saving_saves_nothing(make_client, layers_case):
     client = make_client(job_workers=1)
     pid, rev, _, shot_id, _ = _setup(client, layers_case)
-    started, release = threading.Event(), threading.Event()
-
-    def hold(report, job_id):
-        started.set()
-        release.wait(30)
-        return {}
-    client.app.state.runner.submit("test", None, {}, hold)
-    assert started.wait(10)
+    release = hold_worker(client)
     job_id = ok(client.post(f"/api/projects/{pid}/shots/{shot_id}/extract",
                             json={"base_revision": rev, "box": [40, 20, 100, 70]}))["job_id"]
     assert ok(client.post(f"/api/jobs/{job_id}/cancel"))["status"] == "cancelled"
@@ -262,14 +247,7 @@ def test_cancel_while_cutting_saves_nothing(client, layers_case):
 def test_tool_clicked_twice_shares_one_job(make_client, layers_case):
     client = make_client(job_workers=1)
     pid, rev, sid, shot_id, _ = _setup(client, layers_case)
-    started, release = threading.Event(), threading.Event()
-
-    def hold(report, job_id):
-        started.set()
-        release.wait(30)
-        return {}
-    client.app.state.runner.submit("test", None, {}, hold)
-    assert started.wait(10)
+    release = hold_worker(client)
     ask = {"base_revision": rev, "box": [40, 20, 100, 70], "engine": "matting"}
     url = f"/api/projects/{pid}/shots/{shot_id}/extract"
     a, b = (ok(client.post(url, json=ask))["job_id"] for _ in range(2))

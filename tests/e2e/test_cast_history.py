@@ -80,7 +80,7 @@ def test_cast_panel_and_history(page, studio, screenshots):
     assert current.get_attribute("data-rev") == str(res["revision"] + 3)
     assert pop.locator(".rev-time").first.inner_text() in ("just now", "1 min ago")
     page.mouse.move(5, 400)
-    page.wait_for_function("document.querySelector('.stage-msg').hidden")
+    page.wait_for_function("document.querySelector('.stage-msg')?.hidden")
     page.wait_for_selector("details.tool")
     page.screenshot(path=str(screenshots / "history.png"))
     # after an undo the popover marks the revision now shown (the newer one can be redone)

@@ -48,7 +48,7 @@ def find_shot(project: dict, shot_id: str) -> dict:
 
 
 def wait_preview(page):
-    page.wait_for_function("document.querySelector('.stage-msg').hidden && "
+    page.wait_for_function("document.querySelector('.stage-msg')?.hidden && "
                            "document.querySelector('.player-video')?.readyState >= 2", timeout=90_000)
 
 

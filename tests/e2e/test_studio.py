@@ -196,7 +196,7 @@ def test_shot_editor(page, studio, screenshots):
          "seed": 0}]
     assert "CameraMove · push-in" in page.locator(".op-list").inner_text()
     # the preview is rendered again for the changed recipe, then playing advances the clock
-    page.wait_for_function("document.querySelector('.stage-msg').hidden && "
+    page.wait_for_function("document.querySelector('.stage-msg')?.hidden && "
                            "document.querySelector('.player-video')?.readyState >= 2", timeout=60_000)
     page.mouse.move(5, 5)
     page.evaluate("document.querySelectorAll('.toast').forEach((t) => t.remove())")
@@ -326,7 +326,7 @@ def test_script_paste_then_fill_a_blank_shot(page, studio, tmp_path):
     shot = studio.project()["scenes"][scenes_before]["shots"][0]
     (layer,) = shot["takes"][0]["layers"]
     assert layer["source"]["asset"]["kind"] == "image" and layer["role"] == "background"
-    page.wait_for_function("document.querySelector('.stage-msg').hidden && "
+    page.wait_for_function("document.querySelector('.stage-msg')?.hidden && "
                            "document.querySelector('.player-video')?.readyState >= 2", timeout=60_000)
     assert page.console.unexpected() == []
 

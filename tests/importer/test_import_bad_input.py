@@ -8,14 +8,9 @@ import av
 import numpy as np
 import pytest
 
-from helpers import write_audio_only
-from storyloom.cli.main import main
+from helpers import run, write_audio_only
 from storyloom.media import probe, read_frames, write_video
 from storyloom.store import Library
-
-
-def run(*args):
-    return main([str(a) for a in args])
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ script rendered as an animatic of storyboard cards."""
 import numpy as np
 import pytest
 
-from storyloom.cli.main import main
+from helpers import run
 from storyloom.store import Library
 
 FERRY = """INT. FERRY CABIN - NIGHT
@@ -20,10 +20,6 @@ Leo leans on the rail.
 LEO
 Come and see the lights.
 """
-
-
-def run(*args):
-    return main([str(a) for a in args])
 
 
 @pytest.fixture

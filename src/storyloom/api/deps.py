@@ -78,6 +78,14 @@ def stale(lib, project_id: str, base_revision: int, head: Optional[int] = None) 
                     revision=head)
 
 
+def load_at(lib, project_id: str, base_revision: int) -> Project:
+    """The head document, or the 409 from :func:`stale` when the head is not ``base_revision``."""
+    project, head = lib.load(project_id)
+    if head != base_revision:
+        raise stale(lib, project_id, base_revision, head)
+    return project
+
+
 def mutate(lib, project_id: str, base_revision: int, change: Change) -> dict:
     """Apply ``change`` to the head document and save it as one revision.
 
@@ -85,9 +93,7 @@ def mutate(lib, project_id: str, base_revision: int, change: Change) -> dict:
     the change runs (a save in between by another client). Returns the answer every
     mutation gives: ``{"revision", "project", "id"?}``.
     """
-    project, head = lib.load(project_id)
-    if head != base_revision:
-        raise stale(lib, project_id, base_revision, head)
+    project = load_at(lib, project_id, base_revision)
     summary, created = change(project)
     try:
         revision = lib.save(project, base_revision, summary)
@@ -141,6 +147,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http_error(request: Request, exc: StarletteHTTPException):
         return JSONResponse({"detail": one_line(exc.detail)}, status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
+
+
+def changed(body, obj, key: str) -> bool:
+    """Whether patch ``body`` sets ``key`` to a value other than ``obj``'s (``None`` = leave it)."""
+    value = getattr(body, key)
+    return value is not None and value != getattr(obj, key)
 
 
 def shot_name(shot) -> str:

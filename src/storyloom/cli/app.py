@@ -31,6 +31,23 @@ def fail(message: str, code: int = 2) -> "typer.Exit":
     return typer.Exit(code)
 
 
+def progress_bar(transient: bool = False):
+    """The rich progress bar every long-running command shows (description, bar, %, ETA)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                    TimeRemainingColumn(), transient=transient)
+
+
+def check_output_folder(path) -> None:
+    """BadInput unless the folder ``path`` is to be written into exists."""
+    from pathlib import Path
+    from storyloom.errors import BadInput
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise BadInput(f"{path}: folder {folder} does not exist")
+
+
 #: the H.264 quality option shared by file-in/file-out commands
 CRF_OPTION = typer.Option(18, "--crf", min=0, max=51, help="H.264 quality (lower: better and larger)")
 

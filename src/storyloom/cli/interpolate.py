@@ -32,9 +32,7 @@ def interpolate(video: Path = typer.Argument(..., help="the video to interpolate
         raise BadInput("interpolate: give exactly one of --factor and --fps")
     if factor is not None and not 2 <= factor <= 8:
         raise BadInput(f"--factor {factor}: must be 2..8")
-    if not video.exists():
-        raise BadInput(f"{video}: no such file")
-    info = probe(video)
+    info = probe(video)   # BadInput ("no such file", not media) for unusable input
     src_fps = float(info.fps or 0)
     if fps is not None:
         if fps <= 0 or src_fps <= 0:

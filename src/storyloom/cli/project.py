@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from storyloom.cli.app import app
+from storyloom.cli.app import app, progress_bar
 from storyloom.errors import BadInput
 
 LibraryDir = typer.Argument(..., help="the project's library folder", show_default=False)
@@ -48,7 +48,7 @@ def import_(path: Path = LibraryDir,
         if not file.exists():
             raise BadInput(f"{file}: no such file")
     shots = []
-    with _progress_bar() as bar, film.edit(f"import {', '.join(f.name for f in media)}") as doc:
+    with progress_bar() as bar, film.edit(f"import {', '.join(f.name for f in media)}") as doc:
         target = doc.scene(scene) if scene else None
         for file in media:
             task = bar.add_task(f"importing {file.name}", total=1.0)
@@ -84,12 +84,6 @@ def info(path: Path = LibraryDir, project: Optional[str] = ProjectOpt):
         typer.echo(f"  cast: {c.name}")
 
 
-def _progress_bar():
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                    TimeRemainingColumn(), transient=False)
-
-
 @app.command()
 def render(path: Path = LibraryDir,
            output: Path = typer.Option(..., "-o", "--output", help="the film to write (.mp4)"),
@@ -99,7 +93,7 @@ def render(path: Path = LibraryDir,
     if output.suffix.lower() not in (".mp4", ".mov", ".m4v"):
         raise BadInput(f"{output.name}: render writes .mp4 (or .mov)")
     film = _open(path, project)
-    with _progress_bar() as bar:
+    with progress_bar() as bar:
         task = bar.add_task("rendering", total=1.0)
         result = film.render(output, progress=lambda f, m="": bar.update(task, completed=f, description=m or "rendering"),
                              workers=workers)
@@ -115,7 +109,7 @@ def export(path: Path = LibraryDir,
     """Export the storyboard for other tools (OpenTimelineIO for editors)."""
     if layers is not None:
         film = _open(path, project)
-        with _progress_bar() as bar:
+        with progress_bar() as bar:
             task = bar.add_task("exporting layers", total=1.0)
             manifest = film.export_layers(layers, layers_format,
                                           progress=lambda f, m="": bar.update(task, completed=f))

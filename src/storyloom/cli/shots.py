@@ -14,7 +14,7 @@ from typing import Optional
 
 import typer
 
-from storyloom.cli.app import app
+from storyloom.cli.app import app, check_output_folder, progress_bar
 from storyloom.errors import BadInput
 
 
@@ -26,10 +26,8 @@ def write_json_atomic(path: Path, data: dict) -> Path:
     PosixPath('shots.json')
     """
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise BadInput(f"{path}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    check_output_folder(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, "w") as f:
             json.dump(data, f, indent=1)
@@ -47,14 +45,12 @@ def shots(video: Path = typer.Argument(..., help="the video to split into shots"
           engine: Optional[str] = typer.Option(None, "--engine",
                                                help="shot engine (see `storyloom engines`); default: the best available")):
     """Find shots and transitions (cut, dissolve, fade, wipe) and write shots.json."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
     from storyloom.engines import resolve
     if not video.exists():
         raise BadInput(f"{video}: no such file")
     choice = resolve("shots", engine)
     t0 = time.time()
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                  TimeRemainingColumn(), transient=True) as bar:
+    with progress_bar(transient=True) as bar:
         task = bar.add_task(f"shots ({choice.engine.NAME})", total=1.0)
         with choice.engine() as det:
             result = det.detect(video, progress=lambda f, m="": bar.update(task, completed=f))

@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from storyloom.cli.app import CRF_OPTION, app
+from storyloom.cli.app import CRF_OPTION, app, check_output_folder
 from storyloom.errors import BadInput
 
 
@@ -52,9 +52,7 @@ def upscale(video: Path = typer.Argument(..., help="the video (or image, with -o
             raise BadInput(f"{name} {v}: must be between 0 and 1")
     if not video.exists():
         raise BadInput(f"{video}: no such file")
-    folder = output.parent if str(output.parent) else Path(".")
-    if not folder.is_dir():
-        raise BadInput(f"{output}: folder {folder} does not exist")
+    check_output_folder(output)
     info = probe(video)   # BadInput for files that are not media
     still_out = output.suffix.lower() == ".png"
     if info.kind == "audio":

@@ -6,7 +6,7 @@ from typing import Optional
 from fastapi import APIRouter, Depends, Path as PathParam, Query
 from pydantic import BaseModel, Field
 
-from storyloom.api.deps import ID_PATTERN, get_lib, mutate
+from storyloom.api.deps import ID_PATTERN, changed, get_lib, mutate
 from storyloom.errors import BadInput, NotFound
 from storyloom.model.document import Character, Project, Voice
 
@@ -73,7 +73,7 @@ def patch_character(body: CharacterPatch, pid: str = Pid, cid: str = Cid, lib=De
                         line.character = new
             said.append(f"rename character {c.name!r} to {new!r}")
             c.name = new
-        if body.description is not None and body.description != c.description:
+        if changed(body, c, "description"):
             said.append(f"describe character {c.name!r}")
             c.description = body.description
         if body.voice is not None:

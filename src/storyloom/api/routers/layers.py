@@ -7,7 +7,7 @@ from typing import Literal, Optional
 from fastapi import APIRouter, Depends, Path as PathParam, Query
 from pydantic import BaseModel, Field
 
-from storyloom.api.deps import ID_PATTERN, get_lib, mutate, shot_name
+from storyloom.api.deps import ID_PATTERN, changed, get_lib, mutate, shot_name
 from storyloom.errors import BadInput
 from storyloom.model.animation import Param
 from storyloom.model.document import AssetRef, AssetSource, Layer, Project
@@ -92,18 +92,18 @@ def patch_layer(body: LayerPatch, pid: str = Pid, shot_id: str = ShotId, lid: st
         layer = shot.layer(lid)
         label = f"layer {layer.name!r} of {shot_name(shot)}"
         said = []
-        if body.name is not None and body.name != layer.name:
+        if changed(body, layer, "name"):
             said.append(f"rename {label} to {body.name!r}")
             layer.name = body.name
-        if body.visible is not None and body.visible != layer.visible:
+        if changed(body, layer, "visible"):
             said.append(f"{'show' if body.visible else 'hide'} {label}")
             layer.visible = body.visible
         if body.opacity is not None:
             said.append(f"set opacity of {label} to {body.opacity:g}")
             layer.transform.opacity = Param(value=body.opacity)
         for key in ("role", "blend", "fit", "volume"):
-            value = getattr(body, key)
-            if value is not None and value != getattr(layer, key):
+            if changed(body, layer, key):
+                value = getattr(body, key)
                 said.append(f"set {key} of {label} to {value}")
                 setattr(layer, key, value)
         return ("; ".join(said) or f"edit {label}"), None

@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 
-from storyloom.api.deps import ID_PATTERN, get_lib, get_runner, mutate, project_json, stale
+from storyloom.api.deps import ID_PATTERN, changed, get_lib, get_runner, load_at, mutate, project_json
 from storyloom.model.document import Project, Size
 
 router = APIRouter(prefix="/api/projects", tags=["projects"])
@@ -63,7 +63,7 @@ def patch_project(body: ProjectPatch, pid: str = Pid, lib=Depends(get_lib)) -> d
     """Rename, or change the frame size or rate (one revision)."""
     def change(doc: Project):
         said = []
-        if body.title is not None and body.title != doc.title:
+        if changed(body, doc, "title"):
             said.append(f"rename project to {body.title!r}")
             doc.title = body.title
         if body.width is not None or body.height is not None:
@@ -71,7 +71,7 @@ def patch_project(body: ProjectPatch, pid: str = Pid, lib=Depends(get_lib)) -> d
             if size != doc.size:
                 said.append(f"size {size}")
                 doc.size = size
-        if body.fps is not None and body.fps != doc.fps:
+        if changed(body, doc, "fps"):
             said.append(f"{body.fps:g} fps")
             doc.fps = body.fps
         if not said:
@@ -93,9 +93,7 @@ def delete_project(pid: str = Pid, lib=Depends(get_lib), runner=Depends(get_runn
 
 def _check_base(lib, pid: str, base_revision: Optional[int]) -> None:
     if base_revision is not None:
-        head = lib.load(pid)[1]
-        if head != base_revision:
-            raise stale(lib, pid, base_revision, head)
+        load_at(lib, pid, base_revision)
 
 
 @router.post("/{pid}/undo")

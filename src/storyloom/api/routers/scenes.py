@@ -6,7 +6,8 @@ from typing import Optional
 from fastapi import APIRouter, Depends, Path as PathParam, Query
 from pydantic import BaseModel, Field
 
-from storyloom.api.deps import ID_PATTERN, get_lib, mutate
+from storyloom.api.deps import ID_PATTERN, changed, get_lib, mutate
+from storyloom.errors import NotFound
 from storyloom.model.document import Project
 
 router = APIRouter(prefix="/api/projects/{pid}/scenes", tags=["scenes"])
@@ -34,7 +35,6 @@ class SceneMove(BaseModel):
 
 
 def _by_id(doc: Project, sid: str):
-    from storyloom.errors import NotFound
     for s in doc.scenes:
         if s.id == sid:
             return s
@@ -57,13 +57,13 @@ def patch_scene(body: ScenePatch, pid: str = Pid, sid: str = Sid, lib=Depends(ge
     def change(doc: Project):
         scene = _by_id(doc, sid)
         said = []
-        if body.title is not None and body.title != scene.title:
+        if changed(body, scene, "title"):
             said.append(f"rename scene {scene.title!r} to {body.title!r}")
             scene.title = body.title
-        if body.description is not None and body.description != scene.description:
+        if changed(body, scene, "description"):
             said.append(f"describe scene {scene.title!r}")
             scene.description = body.description
-        if body.collapsed is not None and body.collapsed != scene.collapsed:
+        if changed(body, scene, "collapsed"):
             said.append(f"{'collapse' if body.collapsed else 'expand'} scene {scene.title!r}")
             scene.collapsed = body.collapsed
         return ("; ".join(said) or f"edit scene {scene.title!r}"), None

@@ -6,7 +6,7 @@ from typing import Literal, Optional
 from fastapi import APIRouter, Depends, Path as PathParam, Query, Request
 from pydantic import BaseModel, Field
 
-from storyloom.api.deps import ID_PATTERN, get_lib, get_runner, mutate, scene_name, shot_name
+from storyloom.api.deps import ID_PATTERN, changed, get_lib, get_runner, mutate, scene_name, shot_name
 from storyloom.model.document import Project, Shot, Transition, new_id
 
 router = APIRouter(prefix="/api/projects/{pid}", tags=["shots"])
@@ -84,13 +84,13 @@ def patch_shot(body: ShotPatch, pid: str = Pid, shot_id: str = ShotId, lib=Depen
     def change(doc: Project):
         _, shot = doc.find_shot(shot_id)
         said = []
-        if body.title is not None and body.title != shot.title:
+        if changed(body, shot, "title"):
             said.append(f"rename {shot_name(shot)} to {body.title!r}")
             shot.title = body.title
-        if body.description is not None and body.description != shot.description:
+        if changed(body, shot, "description"):
             said.append(f"describe {shot_name(shot)}")
             shot.description = body.description
-        if body.duration is not None and body.duration != shot.duration:
+        if changed(body, shot, "duration"):
             said.append(f"set {shot_name(shot)} to {body.duration:g} s")
             shot.duration = body.duration
         if body.transition is not None:

@@ -13,7 +13,7 @@ from typing import Optional
 from fastapi import APIRouter, Depends, Path as PathParam
 from pydantic import BaseModel, Field
 
-from storyloom.api.deps import ID_PATTERN, get_lib, get_runner, stale
+from storyloom.api.deps import ID_PATTERN, get_lib, get_runner, load_at
 from storyloom.errors import BadInput, EngineUnavailable, NotFound
 
 router = APIRouter(prefix="/api/projects/{pid}", tags=["layers"])
@@ -55,13 +55,6 @@ class BackgroundIn(BaseModel):
                                   description="segment engine for shots that need their subject cut out")
 
 
-def _head(lib, pid: str, base_revision: int):
-    doc, head = lib.load(pid)
-    if head != base_revision:
-        raise stale(lib, pid, base_revision, head)
-    return doc
-
-
 def _check_engine(name: Optional[str]) -> None:
     """An explicit segment engine must exist (400) and be able to run here (503)."""
     if name is None:
@@ -92,7 +85,7 @@ def extract(body: ExtractIn, pid: str = Pid, shot_id: str = ShotId, lib=Depends(
     ``box`` and/or ``clicks`` in frame pixels on shot frame ``frame``."""
     from storyloom.api.work import extract_job
     from storyloom.layers import build_cutout_layer
-    doc = _head(lib, pid, body.base_revision)
+    doc = load_at(lib, pid, body.base_revision)
     _, shot = doc.find_shot(shot_id)
     source = shot.layer(body.layer_id) if body.layer_id else None
     _check_engine(body.engine)
@@ -119,7 +112,7 @@ def background(body: BackgroundIn, pid: str = Pid, sid: str = Sid, lib=Depends(g
     result is ``{revision, scene_id, shots, extracted: [{shot_id, how}]}``)."""
     from storyloom.api.work import background_job
     from storyloom.model.document import AssetRef, AssetSource, ColorSource, ShotSource
-    doc = _head(lib, pid, body.base_revision)
+    doc = load_at(lib, pid, body.base_revision)
     scene = next((s for s in doc.scenes if s.id == sid), None)
     if scene is None:
         raise NotFound(f"project {doc.title!r}: no scene {sid!r}")

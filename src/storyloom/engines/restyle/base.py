@@ -79,4 +79,14 @@ class Restyler(Engine):
         ...     e.restyle(frames, "ukiyo-e", strength=0.8).shape
         (48, 180, 320, 3)
         """
+        info = get_style(style)
+        strength = check_strength(strength)
+        frames = check_frames(frames)
+        if strength == 0.0:
+            return frames.copy()
+        return self._restyle(frames, info, strength, seed, progress)
+
+    def _restyle(self, frames: np.ndarray, info: StyleInfo, strength: float, seed: int,
+                 progress: Progress) -> np.ndarray:
+        """The backend's work, on checked ``frames`` and a ``strength`` above 0."""
         raise NotImplementedError

@@ -16,10 +16,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from storyloom.engines.base import Progress, no_progress, register
+from storyloom.engines.base import Progress, register
 from storyloom.engines.restyle._looks import LOOKS, ClipLook, View, soften_chroma
-from storyloom.engines.restyle.base import Restyler, blend_strength, check_frames, check_strength
-from storyloom.engines.restyle.catalogue import get_style, style_names
+from storyloom.engines.restyle.base import Restyler, blend_strength
+from storyloom.engines.restyle.catalogue import StyleInfo, style_names
 
 _absent = sorted(set(style_names()) - set(LOOKS))
 if _absent:   # every catalogue style must have a look here
@@ -37,13 +37,8 @@ class CpuStyles(Restyler):
         #: ``temporal=False`` restyles each frame on its own (for comparison only)
         self.temporal = temporal
 
-    def restyle(self, frames: np.ndarray, style: str, strength: float = 1.0, seed: int = 0,
-                progress: Progress = no_progress) -> np.ndarray:
-        info = get_style(style)
-        strength = check_strength(strength)
-        frames = check_frames(frames)
-        if strength == 0.0:
-            return frames.copy()
+    def _restyle(self, frames: np.ndarray, info: StyleInfo, strength: float, seed: int,
+                 progress: Progress) -> np.ndarray:
         from storyloom.engines.restyle.temporal import Follower
         look, keep, chroma = LOOKS[info.name]
         clip = ClipLook(frames, seed)

@@ -34,9 +34,9 @@ import cv2
 import numpy as np
 
 from storyloom.config import engine_setting
-from storyloom.engines.base import AVAILABLE, Availability, Progress, missing, no_progress, register
-from storyloom.engines.restyle.base import Restyler, blend_strength, check_frames, check_strength
-from storyloom.engines.restyle.catalogue import get_style
+from storyloom.engines.base import AVAILABLE, Availability, Progress, missing, register
+from storyloom.engines.restyle.base import Restyler, blend_strength
+from storyloom.engines.restyle.catalogue import StyleInfo, get_style
 from storyloom.errors import BadInput, EngineUnavailable
 
 NEGATIVE = "blurry, low quality, deformed, watermark, text"
@@ -213,13 +213,8 @@ class DiffusersRestyler(Restyler):
         custom = engine_setting("diffusers", "prompt")
         return custom.replace("{style}", info.prompt) if custom else info.prompt
 
-    def restyle(self, frames: np.ndarray, style: str, strength: float = 1.0, seed: int = 0,
-                progress: Progress = no_progress) -> np.ndarray:
-        info = get_style(style)
-        strength = check_strength(strength)
-        frames = check_frames(frames)
-        if strength == 0.0:
-            return frames.copy()
+    def _restyle(self, frames: np.ndarray, info: StyleInfo, strength: float, seed: int,
+                 progress: Progress) -> np.ndarray:
         import torch
         from PIL import Image
 
