@@ -201,3 +201,18 @@ def test_validation_errors_are_one_line(client):
     assert isinstance(r.json()["detail"], str) and "width" in r.json()["detail"]
     r = client.post("/api/projects", json={"title": "x", "width": 161})
     assert r.status_code == 422 and "even" in r.json()["detail"]
+
+
+def test_untitled_shots_are_named_by_their_number_in_history(client):
+    """History is read by people: an untitled shot is "shot 2" (as on the page), never its id."""
+    pid, rev, _ = new_project(client)
+    scene = ok(client.post(f"/api/projects/{pid}/scenes", json={"base_revision": rev, "title": "Night"}))
+    a = ok(client.post(f"/api/projects/{pid}/scenes/{scene['id']}/shots", json={"base_revision": scene["revision"],
+                                                                              "title": "Sky"}))
+    b = ok(client.post(f"/api/projects/{pid}/scenes/{scene['id']}/shots", json={"base_revision": a["revision"]}))
+    d = ok(client.post(f"/api/projects/{pid}/shots/{b['id']}/duplicate", json={"base_revision": b["revision"]}))
+    gone = ok(client.delete(f"/api/projects/{pid}/shots/{d['id']}", params={"base_revision": d["revision"]}))
+    assert gone["revision"] == 6
+    summaries = [h["summary"] for h in _history(client, pid)][:3]
+    assert summaries == ["delete shot 3 from Night", "duplicate shot 2", "add a blank shot at position 2 of Night"]
+    assert not any(b["id"] in s or d["id"] in s for s in summaries)

@@ -47,6 +47,38 @@ def test_no_cors_unless_configured(make_client, tmp_path):
     assert r.headers["access-control-allow-origin"] == "https://studio.example"
 
 
+def test_localhost_studio_refuses_other_hosts_and_other_sites(make_client, tmp_path, png_bytes):
+    """Without a token, another site's page must get nothing: not by rebinding its own
+    name to 127.0.0.1 (Host), not by posting a form at the studio (Origin)."""
+    client = make_client()
+    pid, rev, _ = new_project(client)
+    r = client.get("/api/projects", headers={"Host": "evil.example:8765"})
+    assert r.status_code == 403 and "127.0.0.1" in r.json()["detail"] and "\n" not in r.json()["detail"]
+    assert client.get("/", headers={"Host": "evil.example"}).status_code == 403
+    for host in ("127.0.0.1:8765", "localhost:8765", "[::1]:8765"):
+        assert client.get("/api/projects", headers={"Host": host}).status_code == 200, host
+    # a form on another site posting a file (a "simple" request, no CORS preflight)
+    r = client.post("/api/assets", files={"file": ("x.png", png_bytes, "image/png")},
+                    headers={"Origin": "https://evil.example", "Host": "127.0.0.1:8765"})
+    assert r.status_code == 403 and "another site" in r.json()["detail"]
+    r = client.post("/api/projects", json={"title": "T"}, headers={"Origin": "http://127.0.0.1:3000",
+                                                                    "Host": "127.0.0.1:8765"})
+    assert r.status_code == 403   # another server on this machine is another site
+    r = client.delete(f"/api/projects/{pid}", headers={"Origin": "null", "Host": "127.0.0.1:8765"})
+    assert r.status_code == 403 and ok(client.get(f"/api/projects/{pid}"))["revision"] == rev
+    # the studio's own page (same origin) and configured CORS origins may change things
+    same = {"Origin": "http://127.0.0.1:8765", "Host": "127.0.0.1:8765"}
+    assert client.post("/api/assets", files={"file": ("x.png", png_bytes, "image/png")}, headers=same).status_code == 200
+    opened = make_client(cors_origins=["https://studio.example"], library=tmp_path / "lib2")
+    r = opened.post("/api/projects", json={"title": "T"}, headers={"Origin": "https://studio.example"})
+    assert r.status_code == 200
+    # with a token the token decides, whatever the name the studio is reached by
+    remote = make_client(host="0.0.0.0", library=tmp_path / "lib3")
+    r = remote.get("/api/projects", headers={"Host": "studio.lan:8765",
+                                             "Authorization": f"Bearer {remote.app.state.token}"})
+    assert r.status_code == 200
+
+
 def test_openapi_lists_every_router(client):
     spec = ok(client.get("/openapi.json"))
     tags = {t for path in spec["paths"].values() for op in path.values() for t in op.get("tags", [])}

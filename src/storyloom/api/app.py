@@ -4,8 +4,9 @@
     >>> app = create_app("films")                        # doctest: +SKIP
     >>> import uvicorn; uvicorn.run(app, port=8765)       # doctest: +SKIP
 
-Bound to anything but localhost, the app requires a token on every request (see
-``storyloom.api.auth``); CORS stays closed unless ``cors_origins`` is given.
+Bound to anything but localhost, the app requires a token on every request; without a
+token it answers only requests addressed to a loopback name (see ``storyloom.api.auth``);
+CORS stays closed unless ``cors_origins`` is given.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from typing import Optional, Sequence
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 
-from storyloom.api.auth import TokenAuth, is_local_host, new_token
+from storyloom.api.auth import LocalOnly, TokenAuth, is_local_host, new_token
 from storyloom.api.deps import install_error_handlers, one_line
 from storyloom.api.runner import JobRunner
 from storyloom.api.uploads import DEFAULT_LIMIT
@@ -130,11 +131,13 @@ def create_app(library_path, token: Optional[str] = None, *, host: str = "127.0.
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse({"detail": one_line(f"internal error: {type(exc).__name__}: {exc}")}, status_code=500)
 
-    if token:
-        app.add_middleware(TokenAuth, token=token)
     origins = cors_origins or _setting("cors_origins", []) or []
     if isinstance(origins, str):  # from the environment: "https://a.example,https://b.example"
         origins = [o.strip() for o in origins.split(",") if o.strip()]
+    if token:
+        app.add_middleware(TokenAuth, token=token)
+    else:  # no token: only this machine's browser, and only pages of this studio, may change things
+        app.add_middleware(LocalOnly, origins=origins)
     if origins:  # closed by default: only origins the user configured
         from fastapi.middleware.cors import CORSMiddleware
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_credentials=True,

@@ -155,10 +155,23 @@ def changed(body, obj, key: str) -> bool:
     return value is not None and value != getattr(obj, key)
 
 
-def shot_name(shot) -> str:
-    """``shot 'Sky'`` (or ``shot <id>`` when untitled), for summaries and messages."""
-    return f"shot {shot.title!r}" if shot.title else f"shot {shot.id}"
+def shot_name(shot, doc=None) -> str:
+    """``shot 'Sky'``, for summaries and messages; an untitled shot by its number on the
+    storyboard (``shot 3``), as the page shows it, never by its id.
+
+    >>> from storyloom.model.document import Project
+    >>> doc = Project(title="t"); scene = doc.add_scene(title="A")
+    >>> shot_name(scene.add_shot(title="Sky")), shot_name(scene.add_shot(), doc)
+    ("shot 'Sky'", 'shot 2')
+    """
+    if shot.title:
+        return f"shot {shot.title!r}"
+    if doc is not None:
+        for number, other in enumerate(doc.shots(), 1):
+            if other is shot:
+                return f"shot {number}"
+    return "an untitled shot"
 
 
 def scene_name(scene) -> str:
-    return scene.title or f"scene {scene.id}"
+    return scene.title or "an untitled scene"

@@ -79,7 +79,7 @@ def add_layer(body: LayerCreate, pid: str = Pid, shot_id: str = ShotId, lib=Depe
             layer.name = (FilePath(src.asset.name).stem or src.asset.sha256[:8] if isinstance(src, AssetSource)
                           else getattr(src, "text", None) or getattr(src, "color", "layer"))[:60]
         shot.add_layer(layer, index)
-        return f"add layer {layer.name!r} to {shot_name(shot)}", layer.id
+        return f"add layer {layer.name!r} to {shot_name(shot, doc)}", layer.id
     return mutate(lib, pid, body.base_revision, change)
 
 
@@ -90,7 +90,7 @@ def patch_layer(body: LayerPatch, pid: str = Pid, shot_id: str = ShotId, lid: st
     def change(doc: Project):
         _, shot = doc.find_shot(shot_id)
         layer = shot.layer(lid)
-        label = f"layer {layer.name!r} of {shot_name(shot)}"
+        label = f"layer {layer.name!r} of {shot_name(shot, doc)}"
         said = []
         if changed(body, layer, "name"):
             said.append(f"rename {label} to {body.name!r}")
@@ -122,7 +122,7 @@ def move_layer(body: LayerMove, pid: str = Pid, shot_id: str = ShotId, lid: str 
         index = min(body.index, len(layers))
         layers.insert(index, layer)
         where = "bottom" if index == 0 else "top" if index == len(layers) - 1 else f"position {index + 1}"
-        return f"move layer {layer.name!r} of {shot_name(shot)} to the {where}".replace("the position", "position"), None
+        return f"move layer {layer.name!r} of {shot_name(shot, doc)} to the {where}".replace("the position", "position"), None
     return mutate(lib, pid, body.base_revision, change)
 
 
@@ -133,5 +133,5 @@ def delete_layer(pid: str = Pid, shot_id: str = ShotId, lid: str = LayerId, base
         _, shot = doc.find_shot(shot_id)
         layer = shot.layer(lid)
         shot.layers.remove(layer)
-        return f"delete layer {layer.name!r} from {shot_name(shot)}", None
+        return f"delete layer {layer.name!r} from {shot_name(shot, doc)}", None
     return mutate(lib, pid, base_revision, change)

@@ -154,11 +154,11 @@ def add_operation(body: OperationAdd, pid: str = Pid, shot_id: str = ShotId, lib
         if body.layer_id:
             layer = shot.layer(body.layer_id)
             layer.operations = [*layer.operations, op]
-            return f"{op.label()} on layer {layer.name!r} of {shot_name(shot)}", None
+            return f"{op.label()} on layer {layer.name!r} of {shot_name(shot, doc)}", None
         if op.target == "layer":
             raise BadInput(f"{op.schema_name}: works on one layer; choose the layer (layer_id)")
         shot.add_operation(op)
-        return f"{op.label()} on {shot_name(shot)}", None
+        return f"{op.label()} on {shot_name(shot, doc)}", None
     return mutate(lib, pid, body.base_revision, change)
 
 
@@ -172,9 +172,9 @@ def delete_operation(pid: str = Pid, shot_id: str = ShotId, index: int = PathPar
         owner = shot.layer(layer_id) if layer_id else shot.take
         ops = list(owner.operations)
         if index >= len(ops):
-            raise NotFound(f"{shot_name(shot)}: has no operation {index} (it has {len(ops)})")
+            raise NotFound(f"{shot_name(shot, doc)}: has no operation {index} (it has {len(ops)})")
         op = ops.pop(index)
         owner.operations = ops
         where = f"layer {owner.name!r} of " if layer_id else ""
-        return f"remove {op.label()} from {where}{shot_name(shot)}", None
+        return f"remove {op.label()} from {where}{shot_name(shot, doc)}", None
     return mutate(lib, pid, base_revision, change)

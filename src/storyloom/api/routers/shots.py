@@ -75,7 +75,8 @@ def add_shot(body: ShotCreate, pid: str = Pid, sid: str = Sid, lib=Depends(get_l
         index = len(scene.shots) if body.index is None else min(body.index, len(scene.shots))
         shot = scene.add_shot(index=index, title=body.title, duration=body.duration,
                               description=body.description)
-        return f"add blank {shot_name(shot)} at position {index + 1} of {scene_name(scene)}", shot.id
+        what = f"blank {shot_name(shot)}" if shot.title else "a blank shot"
+        return f"add {what} at position {index + 1} of {scene_name(scene)}", shot.id
     return mutate(lib, pid, body.base_revision, change)
 
 
@@ -85,21 +86,21 @@ def patch_shot(body: ShotPatch, pid: str = Pid, shot_id: str = ShotId, lib=Depen
         _, shot = doc.find_shot(shot_id)
         said = []
         if changed(body, shot, "title"):
-            said.append(f"rename {shot_name(shot)} to {body.title!r}")
+            said.append(f"rename {shot_name(shot, doc)} to {body.title!r}")
             shot.title = body.title
         if changed(body, shot, "description"):
-            said.append(f"describe {shot_name(shot)}")
+            said.append(f"describe {shot_name(shot, doc)}")
             shot.description = body.description
         if changed(body, shot, "duration"):
-            said.append(f"set {shot_name(shot)} to {body.duration:g} s")
+            said.append(f"set {shot_name(shot, doc)} to {body.duration:g} s")
             shot.duration = body.duration
         if body.transition is not None:
             t = Transition(kind=body.transition.kind,
                            duration=body.transition.duration if body.transition.kind == "crossfade" else 0.0)
             if t != shot.transition:
-                said.append(f"{t.kind} into {shot_name(shot)}" + (f" ({t.duration:g} s)" if t.duration else ""))
+                said.append(f"{t.kind} into {shot_name(shot, doc)}" + (f" ({t.duration:g} s)" if t.duration else ""))
                 shot.transition = t
-        return ("; ".join(said) or f"edit {shot_name(shot)}"), None
+        return ("; ".join(said) or f"edit {shot_name(shot, doc)}"), None
     return mutate(lib, pid, body.base_revision, change)
 
 
@@ -111,8 +112,8 @@ def move_shot(body: ShotMove, pid: str = Pid, shot_id: str = ShotId, lib=Depends
         dst = _scene(doc, body.scene_id)
         shot = doc.move_shot(shot_id, dst.id, body.index)
         if src is dst:
-            return f"move {shot_name(shot)} to position {dst.shots.index(shot) + 1} in {scene_name(dst)}", None
-        return f"move {shot_name(shot)} to {scene_name(dst)}", None
+            return f"move {shot_name(shot, doc)} to position {dst.shots.index(shot) + 1} in {scene_name(dst)}", None
+        return f"move {shot_name(shot, doc)} to {scene_name(dst)}", None
     return mutate(lib, pid, body.base_revision, change)
 
 
@@ -123,7 +124,7 @@ def duplicate_shot(body: BaseRevision, pid: str = Pid, shot_id: str = ShotId, li
         scene, shot = doc.find_shot(shot_id)
         new = copy_shot(shot)
         scene.shots.insert(scene.shots.index(shot) + 1, new)
-        return f"duplicate {shot_name(shot)}", new.id
+        return f"duplicate {shot_name(shot, doc)}", new.id
     return mutate(lib, pid, body.base_revision, change)
 
 
@@ -132,8 +133,9 @@ def delete_shot(pid: str = Pid, shot_id: str = ShotId, base_revision: int = Quer
                 lib=Depends(get_lib)) -> dict:
     def change(doc: Project):
         scene, shot = doc.find_shot(shot_id)
+        name = shot_name(shot, doc)  # before it leaves: its number is where it was
         scene.shots.remove(shot)
-        return f"delete {shot_name(shot)} from {scene_name(scene)}", None
+        return f"delete {name} from {scene_name(scene)}", None
     return mutate(lib, pid, base_revision, change)
 
 

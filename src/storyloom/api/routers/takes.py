@@ -50,7 +50,7 @@ def add_take(body: TakeCreate, pid: str = Pid, shot_id: str = ShotId, lib=Depend
         shot.takes.append(take)
         shot.selected_take = take.id
         how = f" from {src.name!r}" if body.copy_from else ""
-        return f"add take {name!r}{how} to {shot_name(shot)}", take.id
+        return f"add take {name!r}{how} to {shot_name(shot, doc)}", take.id
     return mutate(lib, pid, body.base_revision, change)
 
 
@@ -61,7 +61,7 @@ def select_take(body: BaseRevision, pid: str = Pid, shot_id: str = ShotId, take_
         _, shot = doc.find_shot(shot_id)
         take = _take(shot, take_id)
         shot.selected_take = take.id
-        return f"select take {take.name!r} of {shot_name(shot)}", None
+        return f"select take {take.name!r} of {shot_name(shot, doc)}", None
     return mutate(lib, pid, body.base_revision, change)
 
 
@@ -73,10 +73,10 @@ def delete_take(pid: str = Pid, shot_id: str = ShotId, take_id: str = TakeId, ba
         _, shot = doc.find_shot(shot_id)
         take = _take(shot, take_id)
         if len(shot.takes) == 1:
-            raise BadInput(f"{shot_name(shot)}: cannot delete its only take")
+            raise BadInput(f"{shot_name(shot, doc)}: cannot delete its only take")
         was_selected = shot.take.id == take.id
         shot.takes.remove(take)
         if was_selected:
             shot.selected_take = shot.takes[0].id
-        return f"delete take {take.name!r} of {shot_name(shot)}", None
+        return f"delete take {take.name!r} of {shot_name(shot, doc)}", None
     return mutate(lib, pid, base_revision, change)

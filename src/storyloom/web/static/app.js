@@ -46,7 +46,11 @@ function toast(message, kind = "info", action) {
   const el = h("div", { class: `toast ${kind}`, role: kind === "error" ? "alert" : "status" }, h("span", { text: message }));
   if (action) el.append(h("button", { class: "btn small", text: action.label, onclick: () => { action.run(); el.remove(); } }));
   el.append(h("button", { class: "icon-btn small", "aria-label": "Dismiss", html: icon("x", 14), onclick: () => el.remove() }));
-  $("#toasts").append(el);
+  const box = $("#toasts");
+  // a repeated message replaces its twin, and at most three stay: toasts must not cover the board
+  for (const old of box.children) if (old.firstChild.textContent === message) old.remove();
+  box.append(el);
+  while (box.children.length > 3) box.firstChild.remove();
   setTimeout(() => el.remove(), kind === "error" ? 9000 : 5000);
 }
 
@@ -1019,7 +1023,9 @@ async function renderTools(shot) {
   ed.toolsSig = sig;
   const open = new Set([...box.querySelectorAll("details[open]")].map((d) => d.dataset.op));
   box.replaceChildren(...ops.map((op) => {
-    const body = h("div", { class: "tool-body" }, h("p", { class: "tool-desc", text: op.description || "" }));
+    // descriptions come from docstrings: their ``name`` spans show as code, not as backticks
+    const desc = h("p", { class: "tool-desc" }, ...(op.description || "").split("``").map((part, k) => (k % 2 ? h("code", { text: part }) : part)));
+    const body = h("div", { class: "tool-body" }, desc);
     const form = h("form", { class: "tool-form", novalidate: true });
     const f = buildForm(form, op.schema || {}, { disabled: !op.available });
     let layerSel = null;
