@@ -169,14 +169,19 @@ def _import_footage(lib, project: Project, path: Path, scene: Optional[Scene], s
         with resolve("shots", engine).engine() as detector:
             found = detector.detect(stored, progress=lambda f, m="": progress(0.8 * f, m or "finding shots"))
         ranges = _ranges(found)
+        # thumbnails and looks come from a shot's own frames, not from the fade or wipe
+        # around it (a half-wiped picture says little about the shot)
+        clean = [(a, b + 1) for a, b in found.shots]
     else:
         ranges = [(0, info.frames, 0)]
+        clean = [(0, info.frames)]
     shots, looks = [], []
     for i, (a, b, overlap) in enumerate(ranges):
         shot = _shot_for(path, ref, a / fps, b / fps, i + 1 if len(ranges) > 1 else None)
         if overlap:
             shot.transition = Transition(kind="crossfade", duration=round(overlap / fps, 4))
-        picks = sorted({a, (a + b - 1) // 2, b - 1})
+        ca, cb = clean[i] if len(clean) == len(ranges) else (a, b)
+        picks = sorted({ca, (ca + cb - 1) // 2, cb - 1})
         frames = [read_frames(stored, k, k + 1)[0] for k in picks]
         shot.thumbnails = [_thumbnail(lib, f) for f in frames]
         looks.append(look(frames[len(frames) // 2]))

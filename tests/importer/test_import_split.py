@@ -53,3 +53,44 @@ def test_scene_grouping_allows_cutting_back_and_forth():
     b = look(rocket[150:240, 200:360])
     assert 1 - float(a1 @ a2) < 1 - float(a1 @ b)
     assert group_into_scenes([a1, a2, a1, b, b]) == [0, 0, 0, 1, 1]
+
+
+def test_thumbnails_show_the_shot_not_the_wipe_or_fade_around_it(tmp_path):
+    """A wipe then a fade to black: every thumbnail is a clean frame of its own shot
+    (the first one ends before the wipe starts, the second starts after it ends)."""
+    astro, rocket = skd.astronaut(), skd.rocket()
+    a, b = _pan(astro, 24, 60, 40, 1), _pan(rocket, 40, 200, 150, 1)
+    wipe = []
+    for k in range(1, 9):  # b sweeps in from the left over 8 frames
+        f = a[-1].copy()
+        x = 160 * k // 9
+        f[:, :x] = b[0][:, :x]
+        wipe.append(f)
+    fade = [(b[-1].astype(np.float32) * (1 - k / 12)).astype(np.uint8) for k in range(1, 13)]
+    dark = [np.zeros_like(a[0])] * 3
+    c = _pan(astro, 24, 200, 200, -1)
+    video = write_video(tmp_path / "wipe.mp4", a + wipe + b + fade + dark + c, 24, crf=12)
+    lib_dir = tmp_path / "lib"
+    assert main(["new", str(lib_dir), "--size", "160x90"]) == 0
+    assert main(["import", str(lib_dir), str(video)]) == 0
+    lib = Library.open(lib_dir)
+    shots = lib.load()[0].shots()
+    assert len(shots) == 3
+
+    import cv2
+
+    def thumbs(shot):
+        return [cv2.resize(cv2.cvtColor(cv2.imread(str(lib.asset_path(t))), cv2.COLOR_BGR2RGB), (160, 90),
+                           interpolation=cv2.INTER_AREA).astype(np.float32) for t in shot.thumbnails]
+
+    def err(x, y):
+        return float(np.abs(x - y.astype(np.float32)).mean())
+
+    first, second, third = (thumbs(s) for s in shots)
+    # shot 1's last thumbnail is its last clean frame, not a half-wiped one
+    assert err(first[-1], a[-1]) < 6, err(first[-1], a[-1])
+    # shot 2 starts with the rocket alone and ends before the fade has darkened it much
+    assert err(second[0], b[0]) < 6, err(second[0], b[0])
+    assert second[-1].mean() > 0.8 * b[-1].mean(), (second[-1].mean(), b[-1].mean())
+    # (the detector may place a fade's end a frame or two late: within the scorer's ±2)
+    assert min(err(third[0], f) for f in c[:3]) < 6

@@ -281,9 +281,19 @@ def analyse(frames, fps: float) -> ShotList:
         busy[t.start:t.end + 1] = True
     cuts, _ = an.cuts()
     cuts = [c for c in cuts if not busy[max(0, c.start - 2):c.end + 3].any()]
+    # a wipe between two still pictures has one step that looks like a cut (the frames
+    # around it do not move): look for gradual transitions first, and let a dissolve or
+    # wipe that spans a cut with room on both sides take its place
+    grad = an.gradual(busy)
+    # (only where the jump is a small part of the change across the whole span: a real
+    # cut makes all of it in one frame)
+    inside = [c for c in cuts if any(g.start + 1 <= c.start and c.end <= g.end - 1 and
+                                     an.dist(c.start, c.end)[0] < 0.5 * an.dist(g.start - 1, g.end + 1)[0]
+                                     for g in grad)]
+    cuts = [c for c in cuts if c not in inside]
     for c in cuts:
         busy[c.start:c.end + 1] = True
-    grad = an.gradual(busy)
+    grad = [g for g in grad if not busy[g.start - 1:g.end + 2].any()] if inside else an.gradual(busy)
     return ShotList.from_transitions(fps, n, fades + cuts + grad)
 
 
