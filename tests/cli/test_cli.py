@@ -191,6 +191,10 @@ def test_engines_lists_availability_and_reason(capsys):
         out = capsys.readouterr().out
         assert "histogram" in out and "available" in out
         assert "test-needs-weights" in out and "unavailable: no weights configured" in out
+        # the default is marked, and the shots default says why it beats transnetv2
+        assert any(line.split()[:2] == ["shots", "*histogram"] for line in out.splitlines())
+        why = next(line for line in out.splitlines() if "(default histogram:" in line)
+        assert "transnetv2" in why and "wipes" in why and "F1" in why
         choice = resolve("shots")   # the unavailable one is skipped, and the answer says why
         assert choice.engine.NAME != "test-needs-weights" and "no weights configured" in choice.why
     finally:

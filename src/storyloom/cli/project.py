@@ -173,10 +173,23 @@ def engines():
         typer.echo("no engines registered yet")
     cap_w = max((len(c.CAPABILITY) for c in found), default=0)
     name_w = max((len(c.NAME) for c in found), default=0)
-    for cls in found:
+    default: dict = {}
+    for cls in found:   # best first within a capability: the first available one is the default
+        a = cls.is_available()
+        if a and cls.CAPABILITY not in default:
+            default[cls.CAPABILITY] = cls
+    for i, cls in enumerate(found):
         a = cls.is_available()
         state = "available" if a else f"unavailable: {a.reason}"
-        typer.echo(f"{cls.CAPABILITY:<{cap_w}}  {cls.NAME:<{name_w}}  v{cls.VERSION:<4} {state}  {cls.DESCRIPTION}")
+        mark = "*" if default.get(cls.CAPABILITY) is cls else " "
+        typer.echo(f"{cls.CAPABILITY:<{cap_w}} {mark}{cls.NAME:<{name_w}}  v{cls.VERSION:<4} {state}  {cls.DESCRIPTION}")
+        last = i + 1 == len(found) or found[i + 1].CAPABILITY != cls.CAPABILITY
+        chosen = default.get(cls.CAPABILITY)
+        why = getattr(chosen, "DEFAULT_BECAUSE", "") if chosen is not None else ""
+        if last and why:
+            typer.echo(f"{'':<{cap_w}}  (default {chosen.NAME}: {why})")
+    if found:
+        typer.echo("* the default (the best available); choose another with --engine NAME")
     for module, err in load_errors().items():
         typer.echo(f"(failed to load {module}: {err})")
 
