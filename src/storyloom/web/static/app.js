@@ -85,6 +85,8 @@ async function loadProjects() {
     S.projects = [];
   }
   renderProjectList();
+  // the welcome page lists the projects too: it must not show one that was just deleted
+  if (!S.pid && document.querySelector(".welcome")) renderWelcome();
 }
 
 function renderProjectList() {
@@ -294,7 +296,8 @@ function renderWelcome() {
   editorTeardown();
   $("#view").replaceChildren(h("div", { class: "welcome" },
     h("h1", { text: "Your storyboards" }),
-    h("p", { text: S.projects.length ? "Open a project on the left, or start a new one." : "Start a new project with the + on the left." }),
+    h("p", { text: S.projects.length ? "Open a project, or start a new one." : "No projects yet. Start one, then import a video or a script." }),
+    h("button", { class: "btn primary welcome-new", html: icon("plus") + " New project", onclick: () => $("#new-project").click() }),
     h("div", { class: "welcome-grid" }, ...S.projects.map((p) => h("a", { class: "welcome-card", href: `#/p/${p.id}` },
       h("strong", { text: p.title || "Untitled" }), h("span", { text: `${p.shots ?? 0} shots · ${fmtDur(p.duration ?? 0)}` }))))));
 }

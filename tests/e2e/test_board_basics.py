@@ -1,0 +1,106 @@
+"""What a new user tries first on the board, in the browser: "+" at both ends of a scene,
+the undo/redo buttons, the OTIO download, Escape on a dialog, deleting the open project,
+and the tool panel's words."""
+from __future__ import annotations
+
+import json
+
+from test_studio import open_board, wait_revision
+
+
+def test_plus_at_both_ends_and_undo_redo_buttons(page, studio):
+    open_board(page, studio)
+    night = studio.project()["scenes"][1]
+    ids = [s["id"] for s in night["shots"]]
+    scene = page.locator(f".scene[data-scene='{night['id']}']")
+    scene.locator(".slot").first.click()                     # before the first shot
+    page.wait_for_function(f"window.storyloom.project.scenes[1].shots.length === {len(ids) + 1}")
+    wait_revision(page, studio)
+    scene.locator(".slot").last.click()                      # after the last one
+    page.wait_for_function(f"window.storyloom.project.scenes[1].shots.length === {len(ids) + 2}")
+    wait_revision(page, studio)
+    shots = studio.project()["scenes"][1]["shots"]
+    assert [s["id"] for s in shots[1:-1]] == ids
+    assert shots[0]["takes"][0]["layers"] == [] and shots[-1]["takes"][0]["layers"] == []
+    # each blank card shows at its place, numbered like the others
+    cards = scene.locator(".card")
+    assert cards.count() == len(ids) + 2
+    assert cards.first.locator(".blank").count() == 1 and cards.last.locator(".blank").count() == 1
+
+    # the toolbar's buttons, not only the keys: undo twice, redo once
+    page.locator("#undo").click()
+    page.wait_for_function(f"window.storyloom.project.scenes[1].shots.length === {len(ids) + 1}")
+    page.locator("#undo").click()
+    page.wait_for_function(f"window.storyloom.project.scenes[1].shots.length === {len(ids)}")
+    wait_revision(page, studio)
+    assert [s["id"] for s in studio.project()["scenes"][1]["shots"]] == ids
+    page.locator("#redo").click()
+    page.wait_for_function(f"window.storyloom.project.scenes[1].shots.length === {len(ids) + 1}")
+    wait_revision(page, studio)
+    assert len(studio.project()["scenes"][1]["shots"]) == len(ids) + 1
+    # the history reads like a log a person wrote: no ids of untitled shots
+    history = studio.call("GET", f"/api/projects/{studio.pid}/history")
+    current = next(h for h in history if h["current"])
+    assert current["summary"] == "add a blank shot at position 1 of Night"
+    assert history[0]["summary"] == f"add a blank shot at position {len(ids) + 2} of Night"  # undone, kept
+    assert page.console.unexpected() == []
+
+
+def test_export_otio_downloads_the_timeline(page, studio, tmp_path):
+    open_board(page, studio)
+    with page.expect_download() as dl:
+        page.locator("#otio-link").click()
+    assert dl.value.suggested_filename.endswith(".otio")
+    path = tmp_path / "film.otio"
+    dl.value.save_as(path)
+    timeline = json.loads(path.read_text())
+    assert timeline["OTIO_SCHEMA"].startswith("Timeline.")
+    film = studio.project()
+    assert timeline["name"] == film["title"]
+    assert page.console.unexpected() == []
+
+
+def test_escape_closes_dialogs_and_gives_focus_back(page, studio):
+    open_board(page, studio)
+    page.locator("#import-btn").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#import-dialog[open]")
+    page.keyboard.press("Escape")
+    page.wait_for_function("!document.querySelector('#import-dialog').open")
+    assert page.evaluate("document.activeElement.id") == "import-btn"
+    page.locator("#render-btn").focus()  # nothing rendered: Escape on the render dialog too
+    page.locator("#cast-btn").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#cast-dialog[open]")
+    page.keyboard.press("Escape")
+    page.wait_for_function("!document.querySelector('#cast-dialog').open")
+    assert page.evaluate("document.activeElement.id") == "cast-btn"
+
+
+def test_deleting_the_open_project_leaves_a_true_welcome_page(page, studio):
+    page.goto(studio.url)
+    page.wait_for_selector(".project-item")
+    page.locator("#new-project").click()
+    page.locator("#ask-input").fill("Throwaway")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".empty-board")
+    item = page.locator(".project-item", has_text="Throwaway")
+    item.hover()
+    item.locator("[data-act=delete-project]").click()
+    page.locator("#ask-ok").click()
+    page.wait_for_selector(".welcome")
+    # the welcome page lists what is left, not the project just deleted
+    page.wait_for_function("document.querySelectorAll('.welcome-card').length === 1")
+    assert page.locator(".welcome-card").inner_text().startswith("Storyloom demo")
+    assert page.locator(".welcome .welcome-new").is_visible()
+    assert page.console.unexpected() == []
+
+
+def test_tool_descriptions_show_names_as_code(page, studio):
+    open_board(page, studio)
+    page.locator(".card").first.click()
+    page.wait_for_selector("details.tool[data-op='Restyle']")
+    desc = page.locator("details.tool[data-op='Restyle'] .tool-desc")
+    # (the tool is folded: text_content, which reads hidden text too)
+    assert "``" not in desc.text_content()
+    assert desc.locator("code").all_text_contents() == ["storyloom styles"]
