@@ -175,18 +175,29 @@ def _import_footage(lib, project: Project, path: Path, scene: Optional[Scene], s
     else:
         ranges = [(0, info.frames, 0)]
         clean = [(0, info.frames)]
+    from storyloom.media import frames_by_index
+    picks_of = []
+    for i, (a, b, _) in enumerate(ranges):
+        ca, cb = clean[i] if len(clean) == len(ranges) else (a, b)
+        picks_of.append(sorted({ca, (ca + cb - 1) // 2, cb - 1}))
+    base = 0.8 if split else 0.0
+    # every thumbnail in one decoding pass, scaled while converting (a seek per
+    # thumbnail re-decoded a 4K file with few keyframes from its start each time)
+    got = frames_by_index(stored, [k for p in picks_of for k in p], width=2 * THUMB_WIDTH, info=info,
+                          progress=lambda f: progress(base + (0.95 - base) * f, "thumbnails"))
+    if not got:
+        got = {0: read_frames(stored, 0, 1)[0]}
     shots, looks = [], []
     for i, (a, b, overlap) in enumerate(ranges):
         shot = _shot_for(path, ref, a / fps, b / fps, i + 1 if len(ranges) > 1 else None)
         if overlap:
             shot.transition = Transition(kind="crossfade", duration=round(overlap / fps, 4))
-        ca, cb = clean[i] if len(clean) == len(ranges) else (a, b)
-        picks = sorted({ca, (ca + cb - 1) // 2, cb - 1})
-        frames = [read_frames(stored, k, k + 1)[0] for k in picks]
+        # a frame past the decodable end (a header that over-counts) falls back to the nearest one
+        frames = [got[k] if k in got else got[min(got, key=lambda j: abs(j - k))] for k in picks_of[i]]
         shot.thumbnails = [_thumbnail(lib, f) for f in frames]
         looks.append(look(frames[len(frames) // 2]))
         shots.append(shot)
-        progress(0.8 + 0.2 * (i + 1) / len(ranges), f"shot {i + 1} of {len(ranges)}")
+        progress(0.95 + 0.05 * (i + 1) / len(ranges), f"shot {i + 1} of {len(ranges)}")
     if scene is not None or not split:
         target = scene or (project.scenes[-1] if project.scenes else project.add_scene())
         for shot in shots:

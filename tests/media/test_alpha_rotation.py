@@ -102,3 +102,7 @@ def test_rotated_video_decodes_upright(tmp_path):
     assert at.shape == (W, H, 3) and at[-6, 6, 0] > 200
     # middle-of-file seek path keeps the rotation
     assert read_frames(rot, 3, 4)[0].shape == (W, H, 3)
+    # so does the one-pass reader the importer makes thumbnails with (width: as displayed)
+    from storyloom.media import frames_by_index
+    small = frames_by_index(rot, [2], width=H // 2)[2]
+    assert small.shape == (W // 2, H // 2, 3) and small[-3, 3, 0] > 200 and small[3, 3, 0] < 100

@@ -60,3 +60,15 @@ def test_vfr_probe_and_frames_at(media_dir):
 
 def test_cfr_is_not_vfr(mov_file):
     assert probe(mov_file).variable_frame_rate is False
+
+
+def test_frames_by_index_one_pass_exact_and_scaled(mp4_bframes):
+    """Scattered frames in one pass: the right ones (B-frames reordered), scaled to the
+    asked width, indices past the end simply missing."""
+    from storyloom.media import frames_by_index
+    got = frames_by_index(mp4_bframes, [29, 0, 17, 17, 5, 400], width=32)
+    assert sorted(got) == [0, 5, 17, 29]
+    assert all(f.shape == (24, 32, 3) for f in got.values())
+    assert {k: index_of(f) for k, f in got.items()} == {0: 0, 5: 5, 17: 17, 29: 29}
+    full = frames_by_index(mp4_bframes, [3])   # no width: full size
+    assert full[3].shape == (48, 64, 3) and index_of(full[3]) == 3

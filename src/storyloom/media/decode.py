@@ -85,6 +85,52 @@ def iter_frames(path, start: int = 0, end: Optional[int] = None, alpha: bool = F
         raise BadInput(f"{path.name}: decoding failed ({e})") from None
 
 
+def frames_by_index(path, indices: Sequence[int], width: Optional[int] = None,
+                    info: Optional[MediaInfo] = None, progress=None) -> dict[int, np.ndarray]:
+    """The frames numbered ``indices`` (presentation order, as ``iter_frames`` counts), in
+    one pass from the start, each scaled while converting so that it is at most ``width``
+    pixels wide once upright. Many scattered frames of a long 4K file cost one decode
+    instead of a seek per frame (a file with few keyframes decodes from its start on
+    every seek). ``progress(fraction)`` is called now and then.
+
+        >>> thumbs = frames_by_index("clip.mp4", [0, 12, 23], width=240)   # doctest: +SKIP
+        >>> sorted(thumbs), thumbs[12].shape                                # doctest: +SKIP
+        ([0, 12, 23], (135, 240, 3))
+    """
+    path = Path(path)
+    wanted = sorted({int(i) for i in indices if int(i) >= 0})
+    if not wanted:
+        return {}
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        img = read_image(path, alpha=False)
+        return {0: img} if wanted[0] == 0 else {}
+    info = info or probe(path)
+    require_video(info, path)
+    rot = info.rotation % 360
+    out: dict[int, np.ndarray] = {}
+    last, todo = wanted[-1], set(wanted)
+    try:
+        with av.open(str(path)) as container:
+            vs = container.streams.video[0]
+            vs.thread_type = "AUTO"
+            for index, frame in enumerate(decode_packets(container, vs)):
+                if index in todo:
+                    upright_w = frame.height if rot in (90, 270) else frame.width
+                    f = min(1.0, width / upright_w) if width else 1.0
+                    tw, th = max(2, round(frame.width * f)), max(2, round(frame.height * f))
+                    img = frame.reformat(width=tw, height=th, format="rgb24").to_ndarray() \
+                        if f < 1.0 else frame.to_ndarray(format="rgb24")
+                    out[index] = _orient(img, info.rotation)
+                    if progress is not None:
+                        progress(len(out) / len(todo))
+                if index >= last:
+                    break
+    except av.error.FFmpegError as e:
+        if not out:
+            raise BadInput(f"{path.name}: decoding failed ({e})") from None
+    return out
+
+
 def read_frames(path, start: int = 0, end: Optional[int] = None, alpha: bool = False) -> list[np.ndarray]:
     """Frames ``start`` .. ``end - 1`` as a list."""
     return list(iter_frames(path, start, end, alpha))
