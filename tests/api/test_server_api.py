@@ -147,3 +147,6 @@ def test_script_endpoint(client):
     assert hist[0]["summary"] == f"script day.fountain (2 scenes, {n_shots} shots)" and len(hist) == 2
     stale = client.post(f"/api/projects/{pid}/script", json={"base_revision": rev, "text": text})
     assert stale.status_code == 409
+    # pasted (no file name): the history says so, not "script script"
+    ok(client.post(f"/api/projects/{pid}/script", json={"base_revision": rev + 1, "text": "EXT. PIER - DAWN\n\nGulls.\n"}))
+    assert ok(client.get(f"/api/projects/{pid}/history"))[0]["summary"].startswith("pasted script (1 scene, ")

@@ -124,6 +124,7 @@ def test_extract_layer_then_replace_background(page, studio, yardstick, tmp_path
     history = studio.call("GET", f"/api/projects/{studio.pid}/history?limit=1")
     assert history[0]["summary"].startswith("extract layer 'Cutout 1'")
     expect(page.locator(".toast").last).to_contain_text("Extracted “Cutout 1”")
+    expect(page.locator(".op-list .op-label")).to_have_text(["Cutout · 1 click"])  # one click, said so
     wait_preview(page)
     page.mouse.move(5, 5)
     page.evaluate("document.querySelectorAll('.toast').forEach((t) => t.remove())")

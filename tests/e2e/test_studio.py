@@ -194,12 +194,13 @@ def test_shot_editor(page, studio, screenshots):
     assert shot["takes"][0]["operations"] == [
         {"schema": "CameraMove.1", "engine": None, "move": "push-in", "amount": 0.35, "ease": "ease-in-out",
          "seed": 0}]
-    assert "CameraMove · push-in" in page.locator(".op-list").inner_text()
+    assert "Camera move · push-in" in page.locator(".op-list").inner_text()  # the tool's name, not the type
     # the preview is rendered again for the changed recipe, then playing advances the clock
     page.wait_for_function("document.querySelector('.stage-msg')?.hidden && "
                            "document.querySelector('.player-video')?.readyState >= 2", timeout=60_000)
     page.mouse.move(5, 5)
     page.evaluate("document.querySelectorAll('.toast').forEach((t) => t.remove())")
+    page.evaluate("document.querySelector('main').scrollTo(0, 0)")  # the whole editor from its top
     page.screenshot(path=str(screenshots / "shot-editor.png"))
 
     # removing the operation is one more edit
@@ -276,6 +277,9 @@ def test_import_video_adds_shots(page, studio, yardstick, tmp_path):
     scenes_before = len(studio.project()["scenes"])
     page.locator("#import-btn").click()
     page.locator("#video-file").set_input_files(str(case / "input.mp4"))
+    size = (case / "input.mp4").stat().st_size
+    shown = f"{max(1, round(size / 1e3))} KB" if size < 1e6 else f"{size / 1e6:.1f} MB"
+    expect(page.locator("#video-file-name")).to_have_text(f"input.mp4 · {shown}")  # never "0.0 MB"
     page.locator("#import-go").click()
     page.wait_for_function("!document.querySelector('#import-dialog').open", timeout=60_000)
     film = studio.project()

@@ -78,6 +78,7 @@ def apply_script(body: ScriptIn, pid: str = Pid, lib=Depends(get_lib)) -> dict:
                 if field != "id":
                     setattr(doc, field, getattr(result, field))
         added, new_shots = len(doc.scenes) - scenes, len(doc.shots()) - shots
-        return (f"script {name} ({added} scene{'s' if added != 1 else ''}, "
+        what = f"script {name}" if body.filename else "pasted script"  # not "script script"
+        return (f"{what} ({added} scene{'s' if added != 1 else ''}, "
                 f"{new_shots} shot{'s' if new_shots != 1 else ''})"), None
     return mutate(lib, pid, body.base_revision, change)

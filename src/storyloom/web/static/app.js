@@ -34,11 +34,19 @@ const S = {
 window.storyloom = S; // for tests and the curious: the page's state, read-only by convention
 
 const fmtDur = (s) => (s >= 60 ? `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, "0")}` : `${+s.toFixed(2)} s`);
+// a file's size as people read it: "8 KB", "3.4 MB", "1.2 GB" (never "0.0 MB")
+const fmtSize = (n) => (n < 1e6 ? `${Math.max(1, Math.round(n / 1e3))} KB` : n < 1e9 ? `${(n / 1e6).toFixed(1)} MB` : `${(n / 1e9).toFixed(2)} GB`);
 const takeOf = (shot) => shot.takes.find((t) => t.id === shot.selected_take) || shot.takes[0] || { layers: [], operations: [] };
+/** "Camera move · push-in", "Cutout · 1 click": the tool's name as the tool panel says it, then its first setting. */
 const opLabel = (op) => {
   const name = String(op.schema || "").split(".")[0];
-  const first = Object.entries(op).find(([k, v]) => !["schema", "engine"].includes(k) && v !== null && !(Array.isArray(v) && !v.length));
-  return first ? `${name} · ${Array.isArray(first[1]) ? first[1].length + " " + first[0] : first[1]}` : name;
+  const label = name.replace(/([a-z0-9])([A-Z])/g, (_, a, b) => `${a} ${b.toLowerCase()}`); // as the server's labels
+  const first = Object.entries(op).find(([k, v]) => !["schema", "engine"].includes(k) && v !== null && v !== ""
+    && !(Array.isArray(v) && !v.length) && (Array.isArray(v) || typeof v !== "object"));
+  if (!first) return label;
+  const [key, v] = first;
+  const count = (n) => `${n} ${n === 1 ? key.replace(/s$/, "") : key}`;
+  return `${label} · ${Array.isArray(v) ? count(v.length) : v}`;
 };
 
 // ------------------------------------------------------------------ toasts and dialogs
@@ -1348,7 +1356,7 @@ bgDlg.addEventListener("click", (e) => {
 $("#bg-color").addEventListener("input", (e) => { $("#bg-color-hex").textContent = e.target.value; });
 $("#bg-file").addEventListener("change", (e) => {
   const f = e.target.files[0];
-  $("#bg-file-name").textContent = f ? `${f.name} · ${(f.size / 1e6).toFixed(1)} MB` : "Choose a picture or a video (it loops)";
+  $("#bg-file-name").textContent = f ? `${f.name} · ${fmtSize(f.size)}` : "Choose a picture or a video (it loops)";
 });
 $("#bg-harmonize").addEventListener("change", (e) => { $(".bg-strength", bgDlg).hidden = !e.target.checked; });
 $("#bg-strength").addEventListener("input", (e) => { $("#bg-strength-out").textContent = `${Math.round(e.target.value * 100)}%`; });
@@ -1548,7 +1556,7 @@ importDlg.addEventListener("click", (e) => {
 });
 function showChosenFile() {
   const f = $("#video-file").files[0];
-  $("#video-file-name").textContent = f ? `${f.name} · ${(f.size / 1e6).toFixed(1)} MB` : "Choose a video or drop it here";
+  $("#video-file-name").textContent = f ? `${f.name} · ${fmtSize(f.size)}` : "Choose a video or drop it here";
 }
 $("#video-file").addEventListener("change", showChosenFile);
 const hasFiles = (e) => [...(e.dataTransfer?.types || [])].includes("Files");
