@@ -61,3 +61,21 @@ def test_sentence_rules():
         "It was 3 p.m. when Dr. Okafor left.", "She ran!"]
     assert split_sentences('He shouted "Stop. Now." Then silence.') == ['He shouted "Stop. Now."', "Then silence."]
     assert split_sentences("Version 2.5 shipped. e.g. this stays.") == ["Version 2.5 shipped. e.g. this stays."]
+
+
+def test_prose_characters_named_in_the_action_join_the_cast(tmp_path):
+    """Prose has no cues: people are the names it keeps using; places ("in London"),
+    days and sentence-opening words are not."""
+    text = ("Maya wakes up in a small kitchen in London and makes coffee. Tom rushes in.\n\n"
+            "They run down to the harbour. On Monday the ferry is late, and Tom shouts at the captain.\n\n"
+            "On the deck, Maya finally laughs. London fades behind them.\n")
+    sb = script_to_scenes(text, "trip.txt")
+    assert sb.characters == ["Maya", "Tom"]
+    assert [sh.characters for sh in sb.shots] == [["Maya", "Tom"], ["Tom"], ["Maya"]]
+    from storyloom.cli.main import main
+    from storyloom.store import Library
+    (tmp_path / "trip.txt").write_text(text)
+    assert main(["new", str(tmp_path / "lib")]) == 0
+    assert main(["script", str(tmp_path / "lib"), str(tmp_path / "trip.txt")]) == 0
+    doc, _ = Library.open(tmp_path / "lib").load()
+    assert sorted(c.name for c in doc.cast) == ["Maya", "Tom"]

@@ -20,7 +20,7 @@ from storyloom.errors import BadInput
 if TYPE_CHECKING:
     from storyloom.model import Project
 from storyloom.script.fountain import looks_like_fountain, parse_fountain
-from storyloom.script.prose import parse_prose
+from storyloom.script.prose import parse_prose, prose_names
 from storyloom.script.storyboard import (MAX_SECONDS, MIN_SECONDS, Element, Storyboard, build,
                                          estimate_seconds, summary, words)
 
@@ -120,6 +120,10 @@ def script_to_scenes(text: str, filename: str = "script.fountain", known_cast: O
         title = title_page.get("title", "").split("\n")[0]
     else:
         elements, warnings, title = parse_prose(text), [], ""
+        # prose has no character cues: people are the names it keeps using (matched in
+        # each shot's description like any known name; kept spellings win)
+        known = {n.lower() for n in (known_cast or [])}
+        known_cast = list(known_cast or []) + [n for n in prose_names(text) if n.lower() not in known]
     warnings = [f"{name}: {w}" for w in warnings]
     sb = build(elements, name, fmt=fmt, title=title, known_cast=known_cast, warnings=warnings)
     if not sb.shots:

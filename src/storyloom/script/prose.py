@@ -67,6 +67,56 @@ def quoted_dialogue(paragraph: str) -> list[tuple[str, str]]:
     return [(name, said) for _, name, said in sorted(found)]
 
 
+#: capitalised words that start sentences or name things, never people
+_NOT_NAMES = set("""
+a an the this that these those there here then than when while where after before as at by for from in into
+on onto of off out over under up down with without within through across along around behind beside between
+near past since until upon toward towards i he she it we you they me him her us them my his its our your their
+mine yours ours theirs who whom whose what which why how if so but and or nor yet because though although
+soon later now today tonight tomorrow yesterday meanwhile suddenly finally again still once every each all
+some someone somebody everyone everybody nobody nothing something anything no not yes oh ah well just only
+even also maybe perhaps outside inside above below far close next last first morning evening night day
+monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
+september october november december god sir madam mr mrs ms dr miss lord lady captain doctor mum mom dad
+mother father grandma grandpa chapter scene part act book episode int ext cut fade
+""".split())
+_CAPITALISED = re.compile(r"(?<![\w'’-])([A-Z][a-z'’]+)(?=(\s+[a-z]+)?)")
+
+
+#: words before a place, rarely before a person ("in London", "across Baker Street")
+_PLACE_BEFORE = re.compile(r"\b(?:in|into|from|near|across|through|toward|towards|around|outside|inside|"
+                           r"beyond|throughout|above|below|on)\s+$", re.IGNORECASE)
+
+
+def prose_names(text: str) -> list[str]:
+    """People named in prose: a capitalised word (not a common word, a day or a title)
+    seen at least twice, at least once straight before a lower-case word ("Maya
+    laughs", "Tom finally shouts"), and never after a word that introduces a place
+    ("in London"), in order of first appearance.
+
+    >>> prose_names("Maya wakes early. The sun is up. Later Maya calls Tom, and Tom runs.")
+    ['Maya', 'Tom']
+    >>> prose_names("Rain falls in London. London sleeps.")
+    []
+    >>> prose_names("The boat drifts. The boat sinks.")
+    []
+    """
+    counts: dict[str, int] = {}
+    acting: set[str] = set()
+    places: set[str] = set()
+    for m in _CAPITALISED.finditer(text):
+        word = m.group(1)
+        if word.lower().strip("'’") in _NOT_NAMES or word.endswith(("'s", "’s")) and word[:-2].lower() in _NOT_NAMES:
+            continue
+        word = re.sub(r"['’]s$", "", word)
+        counts[word] = counts.get(word, 0) + 1
+        if m.group(2):
+            acting.add(word)
+        if _PLACE_BEFORE.search(text[max(0, m.start() - 12):m.start()]):
+            places.add(word)
+    return [w for w, n in counts.items() if n >= 2 and w in acting and w not in places]
+
+
 def parse_prose(text: str) -> list[Element]:
     """Parse prose ``text`` into heading / action / dialogue elements."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
