@@ -104,3 +104,27 @@ def test_tool_descriptions_show_names_as_code(page, studio):
     # (the tool is folded: text_content, which reads hidden text too)
     assert "``" not in desc.text_content()
     assert desc.locator("code").all_text_contents() == ["storyloom styles"]
+
+
+def test_long_names_stay_on_one_line_and_overlap_nothing(page, studio):
+    """Script headings and titles can be long: they are cut with "…", the project name
+    keeps its place in the crumbs, and nothing wraps into the line below."""
+    film = studio.call("GET", f"/api/projects/{studio.pid}")
+    scene = film["project"]["scenes"][0]
+    long = "INT. THE VERY LONG NAME OF A KITCHEN IN AN OLD HOUSE BY THE SEA WHERE NOTHING EVER HAPPENS - DAWN"
+    r = studio.call("PATCH", f"/api/projects/{studio.pid}/scenes/{scene['id']}",
+                    {"base_revision": film["revision"], "title": long})
+    r = studio.call("PATCH", f"/api/projects/{studio.pid}/shots/{scene['shots'][0]['id']}",
+                    {"base_revision": r["revision"], "title": "The astronaut looks into the camera for a very long time"})
+    open_board(page, studio)
+    head = page.locator(".scene-head").first.bounding_box()
+    title = page.locator(".scene-title").first
+    assert title.bounding_box()["height"] < 30 and long in title.get_attribute("title")
+    assert page.locator(".scene-desc").first.bounding_box()["y"] >= head["y"] + head["height"] - 8
+    page.locator(".card").first.click()
+    page.wait_for_selector(".editor")
+    crumb = page.locator("#crumbs a").bounding_box()
+    assert crumb["width"] > 60  # the project's name is still there beside the long shot name
+    where = page.locator(".ed-where").bounding_box()
+    assert where["height"] < 24 and where["x"] + where["width"] <= page.locator(".ed-next").bounding_box()["x"]
+    assert page.console.unexpected() == []

@@ -101,7 +101,7 @@ function renderProjectList() {
   const ul = $("#project-list");
   ul.replaceChildren(...S.projects.map((p) => {
     const li = h("li", { class: `project-item${p.id === S.pid ? " active" : ""}`, "data-project": p.id },
-      h("a", { href: `#/p/${p.id}`, class: "project-link", "aria-current": p.id === S.pid ? "page" : null },
+      h("a", { href: `#/p/${p.id}`, class: "project-link", title: p.title || "Untitled", "aria-current": p.id === S.pid ? "page" : null },
         h("span", { class: "project-title", text: p.title || "Untitled" }),
         h("span", { class: "project-meta", text: `${p.shots ?? 0} shots · ${fmtDur(p.duration ?? 0)}` })),
       h("div", { class: "project-actions" },
@@ -292,7 +292,7 @@ function renderCrumbs() {
     if (S.shotId) {
       try {
         const { shot, number } = findShot(S.shotId);
-        kids.push(h("span", { class: "crumb-sep", text: "/" }), h("span", { text: `Shot ${number}${shot.title ? " · " + shot.title : ""}` }));
+        kids.push(h("span", { class: "crumb-sep", text: "/" }), h("span", { class: "crumb-shot", text: `Shot ${number}${shot.title ? " · " + shot.title : ""}` }));
       } catch { /* shot gone: render() goes back to the board */ }
     }
     kids.push(h("span", { class: "rev", title: "revision", text: `rev ${S.revision}` }));
@@ -420,6 +420,8 @@ function renderBoard() {
     col.setAttribute("aria-expanded", String(!scene.collapsed));
     col.setAttribute("aria-label", `${scene.collapsed ? "Expand" : "Collapse"} scene ${scene.title}`);
     $(".scene-title", sEl).textContent = scene.title || "Untitled scene";
+    // one line on the board (long script headings are cut): the whole title on hover
+    $(".scene-title", sEl).title = `${scene.title || "Untitled scene"} — double-click or Enter to rename`;
     $(".scene-meta", sEl).textContent = `${scene.shots.length} shot${scene.shots.length === 1 ? "" : "s"} · ${fmtDur(sdur)}`;
     $(".scene-desc", sEl).textContent = scene.description || "";
     const body = $(".shots", sEl);
@@ -740,6 +742,7 @@ function renderEditor() {
   $(".ed-prev", ed.el).disabled = !ed.prevShot;
   $(".ed-next", ed.el).disabled = !ed.nextShot;
   $(".ed-where", ed.el).textContent = `Shot ${number} of ${all.length} · ${scene.title} · #${index + 1} in scene`;
+  $(".ed-where", ed.el).title = $(".ed-where", ed.el).textContent;
   fillProps(shot);
   const blank = !takeOf(shot).layers.length;
   $(".stage-blank", ed.el).hidden = !blank;
