@@ -375,19 +375,30 @@ def _motion_residual(a, b):
 
 
 def _person_mask(rgb):
-    """MediaPipe's person probability per pixel, or None when MediaPipe is missing."""
+    """MediaPipe's person probability per pixel, or None when MediaPipe is missing or no
+    person is there: the selfie model's confident core, confirmed by a body pose spanning
+    its largest region (the selfie model alone calls many blobs a person)."""
     try:
-        import mediapipe as mp
+        from storyloom.engines.cutout.people import _person_prob, _pose_fits, _selfie, quiet_native_logs
+        with quiet_native_logs():
+            seg = _selfie()
     except Exception:
         return None
+    import cv2
     import numpy as np
-    with mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=1) as seg:
-        res = seg.process(np.ascontiguousarray(rgb))
-    m = res.segmentation_mask
+    try:
+        m = _person_prob(seg, rgb)
+    finally:
+        with quiet_native_logs():
+            seg.close()
     # a picture with no person still gets a faint map: demand a confident core
     if m is None or float(m.max()) < 0.9:
         return None
-    return m
+    n, lab, stats, _ = cv2.connectedComponentsWithStats((m > 0.5).astype(np.uint8), connectivity=8)
+    if n <= 1:
+        return None
+    biggest = lab == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    return m if _pose_fits(rgb, biggest) else None
 
 
 def _layer_rgb(lib, project, shot, layer, indices: list[int]):

@@ -66,5 +66,5 @@ def replace_background_(path: Path = typer.Argument(..., help="the project's lib
         from storyloom.model.document import ShotSource
         bg = ShotSource(shot_id=find_shot(film.doc, shot)[1].id)
     _, report = replace_background(film.library, film.id, scene, bg, harmonize=harmonize, engine=engine)
-    found = "".join(f"; cut out the {how} in shot {sid}" for sid, how in report["extracted"])
+    found = "".join(f"; cut out the subject of shot {sid} (found by {how})" for sid, how in report["extracted"])
     typer.echo(f"replaced the background of {report['shots']} shot(s){found} [revision {report['revision']}]")

@@ -83,3 +83,62 @@ def test_bad_input_is_one_line_exit_2_nothing_written(video, tmp_path, capsys, a
 def test_bad_output_kind(video, tmp_path, capsys):
     code, io = _run(["cutout", video, "--point", "50,45", "-o", tmp_path / "x.mp4"], capsys)
     assert code == 2 and "folder, .webm or .mov" in io.err and not (tmp_path / "x.mp4").exists()
+
+
+@pytest.fixture(scope="module")
+def still(tmp_path_factory):
+    from PIL import Image
+    img = tmp_path_factory.mktemp("still") / "still.png"
+    Image.fromarray(_object_clip(1)[0]).save(img)
+    return img
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--point", "50,45", "--frame", "1"], "still.png: frame 1: the video has frames 0..0 (a picture is one frame, 0)"),
+    (["--point", "-3,45"], "still.png: point (-3, 45): outside the 160x90 frame"),
+    (["--point", "150,80"], "nothing stands out there"),
+    (["--box", "10,10,60,10"], "has no area"),
+])
+def test_bad_input_on_a_still(still, tmp_path, capsys, args, message):
+    out = tmp_path / "layer"
+    code, io = _run(["cutout", still, *args, "-o", out], capsys)
+    assert code == 2 and message in io.err and len(io.err.strip().splitlines()) == 1, io.err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_point_on_textured_ground_in_a_still_is_refused(tmp_path, capsys):
+    """Textured ground has edges everywhere: what makes an object is colours of its own."""
+    from PIL import Image
+    rng = np.random.default_rng(1)
+    import cv2
+    ground = cv2.GaussianBlur((rng.random((90, 160, 3)) * 120 + 60).astype(np.uint8), (0, 0), 1.2)
+    cv2.circle(ground, (40, 45), 15, (230, 60, 40), -1, lineType=cv2.LINE_AA)
+    img = tmp_path / "ground.png"
+    Image.fromarray(ground).save(img)
+    ok = _run(["cutout", img, "--point", "40,45", "-o", tmp_path / "disc"], capsys)
+    assert ok[0] == 0, ok[1].err
+    code, io = _run(["cutout", img, "--point", "120,30", "-o", tmp_path / "ground"], capsys)
+    assert code == 2 and "nothing stands out" in io.err and not (tmp_path / "ground").exists()
+
+
+def test_output_in_a_missing_folder_or_already_there(video, tmp_path, capsys):
+    code, io = _run(["cutout", video, "--point", "50,45", "-o", tmp_path / "nowhere" / "x.webm"], capsys)
+    assert code == 2 and "does not exist" in io.err and not (tmp_path / "nowhere").exists()
+    (tmp_path / "x.webm").write_bytes(b"mine")
+    code, io = _run(["cutout", video, "--point", "50,45", "-o", tmp_path / "x.webm"], capsys)
+    assert code == 2 and "already exists" in io.err and (tmp_path / "x.webm").read_bytes() == b"mine"
+
+
+def test_soft_edge_carries_the_objects_colour_not_the_old_background(video, tmp_path, capsys):
+    """The disc's anti-aliased rim is written in the disc's orange, not orange mixed with
+    the grey-blue backdrop, so it does not fringe a new background."""
+    out = tmp_path / "layer"
+    code, io = _run(["cutout", video, "--point", "50,45", "-o", out], capsys)
+    assert code == 0, io.err
+    from storyloom.media import read_image
+    f = read_image(sorted(out.glob("*.png"))[0])
+    rim = (f[..., 3] > 20) & (f[..., 3] < 235)
+    assert rim.sum() > 20
+    orange, backdrop = np.array([235, 140, 30]), np.array([70, 90, 120])
+    rgb = f[..., :3][rim].astype(np.float32)
+    assert np.abs(rgb - orange).mean() < 0.5 * np.abs(rgb - backdrop).mean()

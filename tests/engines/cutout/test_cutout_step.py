@@ -28,8 +28,15 @@ def test_step_returns_rgba_with_matte_and_provenance():
     ctx = StepContext()
     clip = step_for(op)(op, Clip(frames, 24.0), ctx)
     assert clip.frames.shape == (6, 90, 160, 4) and clip.fps == 24.0
-    assert np.array_equal(clip.frames[..., :3], frames)          # picture untouched
     a = clip.frames[..., 3]
+    hard = (a == 0) | (a == 255)
+    assert np.array_equal(clip.frames[..., :3][hard], frames[hard])   # picture untouched where alpha is 0 or 1
+    # on the disc's soft rim the colour is the disc's own, not mixed with the backdrop
+    rim = (a > 20) & (a < 235)
+    orange, backdrop = np.array([235, 140, 30]), np.array([60, 80, 110])
+    got, given = clip.frames[..., :3][rim].astype(np.float32), frames[rim].astype(np.float32)
+    assert rim.sum() > 50 and np.abs(got - orange).mean() < np.abs(given - orange).mean() - 10
+    assert np.abs(got - orange).mean() < 0.5 * np.abs(got - backdrop).mean()
     assert a[5, 45, int(160 * 0.4)] > 200 and a[5, 10, 150] < 30
     assert ctx.provenance["engine"] == "matting@2"
     assert ctx.provenance["prompt"]["clicks"] == [[0, 48.0, 45.0, True]]

@@ -43,6 +43,9 @@ from storyloom.engines.cutout.base import Prompt, Segmenter, check_frames
 ANALYSIS_WIDTH = 480
 #: an object's outline differs from its surroundings by at least this (grey levels per pixel)
 MIN_EDGE_CONTRAST = 6.0
+#: ... and its colours differ from those just around it by at least this (Bhattacharyya
+#: distance of Lab histograms): a patch of textured ground has edges but not its own colours
+MIN_DISTINCT = 0.35
 #: frames each side whose mattes, aligned by the object's motion, are averaged into each frame's
 SMOOTH_RADIUS = 2
 #: ... and out to this many where those hold less than ENOUGH_WEIGHT of trusted measurement
@@ -186,11 +189,32 @@ def edge_contrast(img: np.ndarray, mask: np.ndarray) -> float:
     return float(cv2.dilate(g, np.ones((3, 3), np.uint8))[outline].mean())
 
 
+def distinctness(img: np.ndarray, mask: np.ndarray) -> float:
+    """How unlike its surroundings the masked region's colours are: the Bhattacharyya
+    distance (0 same .. 1 disjoint) between Lab colour histograms of the mask and of a ring
+    around it (5% of the frame's short side wide).
+
+    >>> img = np.zeros((60, 60, 3), np.uint8); img[20:40, 20:40] = (220, 40, 30)
+    >>> m = np.zeros((60, 60), np.uint8); m[20:40, 20:40] = 1
+    >>> distinctness(img, m) > 0.9, distinctness(np.zeros_like(img), m) < 0.01
+    (True, True)
+    """
+    m = mask.astype(np.uint8)
+    r = max(4, int(0.05 * min(img.shape[:2])))
+    ring = ((cv2.dilate(m, _disk(r)) > 0) & (m == 0)).astype(np.uint8)
+    if not m.any() or not ring.any():
+        return 1.0
+    lab = cv2.cvtColor(np.ascontiguousarray(img), cv2.COLOR_RGB2LAB)
+    h1, h2 = (cv2.calcHist([lab], [0, 1, 2], x, [8, 8, 8], [0, 256] * 3) for x in (m, ring))
+    return float(cv2.compareHist(h1 / h1.sum(), h2 / h2.sum(), cv2.HISTCMP_BHATTACHARYYA))
+
+
 def initial_mask(img: np.ndarray, prompt: Prompt, frame: int, seed_r: int) -> np.ndarray:
     """0/1 object mask on the prompt's frame, from its box or its clicks (GrabCut); empty
-    when the outline found runs through flat picture (the prompt is on empty background)."""
+    when the outline found runs through flat picture or the region's colours are those
+    around it (the prompt is on empty background)."""
     m = _initial_mask(img, prompt, frame, seed_r)
-    if m.any() and edge_contrast(img, m) < MIN_EDGE_CONTRAST:
+    if m.any() and (edge_contrast(img, m) < MIN_EDGE_CONTRAST or distinctness(img, m) < MIN_DISTINCT):
         return np.zeros_like(m)
     return m
 
@@ -321,6 +345,48 @@ class MattingSegmenter(Segmenter):
         m[y0:y1, x0:x1] = _grabcut(np.ascontiguousarray(img[y0:y1, x0:x1]), crop, 1, k.get("fg_model"))
         return _largest_with_neighbours(_keep_connected(m, sure_fg if sure_fg.any() else warped), k["near"])
 
+    def _correct(self, img: np.ndarray, mask: np.ndarray, prompt: Prompt, frame: int, k: dict) -> np.ndarray:
+        """The mask on a frame the user clicked again: GrabCut around what was tracked there
+        with colour models learnt afresh on this frame (a positive click may add colours the
+        anchor's object model lacks), the clicks (and the patches of their colour) as hard seeds."""
+        h, w = mask.shape
+        pos = [c for c in prompt.clicks if c.frame == frame and c.positive]
+        seeds = np.zeros((h, w), np.uint8)
+        _seed(seeds, Prompt(tuple(pos)), frame, k["seed"], img)   # 1 = GC_FGD where the positive clicks are
+        base = np.maximum(mask, seeds).astype(np.uint8)
+        gc = np.where(base > 0, cv2.GC_PR_FGD, cv2.GC_PR_BGD).astype(np.uint8)
+        gc[cv2.dilate(base, k["outer"]) == 0] = cv2.GC_BGD
+        gc[cv2.erode(mask, k["inner"]) > 0] = cv2.GC_PR_FGD
+        _seed(gc, prompt, frame, k["seed"], img)
+        box = _bbox(base, 2 * k["margin"])
+        if box is None:
+            return mask
+        x0, y0, x1, y1 = box
+        crop = gc[y0:y1, x0:x1].copy()
+        m = np.zeros_like(mask)
+        m[y0:y1, x0:x1] = _grabcut(np.ascontiguousarray(img[y0:y1, x0:x1]), crop, 3)
+        keep = (seeds > 0) | ((cv2.erode(mask, k["inner"]) > 0) & (gc != cv2.GC_BGD))
+        return _keep_connected(m, keep.astype(np.uint8)) if keep.any() else m
+
+    def _apply_corrections(self, small, grays, masks, prompt: Prompt, a: int, k: dict) -> None:
+        """Clicks on frames other than the anchor correct the tracking: the mask on each such
+        frame is re-estimated with them (``_correct``) and carried both ways from there —
+        back toward the anchor (or the previous corrected frame) and on to the clip's end —
+        with the object's colour model learnt on the corrected frame. Nearer frames first,
+        so a farther correction builds on a nearer one."""
+        n = len(masks)
+        done: list[int] = []
+        for c in sorted({q.frame for q in prompt.clicks} - {a}, key=lambda f: (abs(f - a), f)):
+            side = 1 if c > a else -1
+            masks[c] = self._correct(small[c], masks[c], prompt, c, k)
+            kc = dict(k, fg_model=_object_model(small[c], masks[c], k["inner"]))
+            stop = max([a] + [q for q in done if (q - a) * side > 0], key=lambda q: abs(q - a))
+            for t in range(c - side, stop, -side):
+                masks[t] = self._propagate(small[t], grays[t], grays[t + side], masks[t + side], prompt, t, kc)
+            for t in range(c + side, n if side > 0 else -1, side):
+                masks[t] = self._propagate(small[t], grays[t], grays[t - side], masks[t - side], prompt, t, kc)
+            done.append(c)
+
     def _matte(self, img: np.ndarray, mask: np.ndarray, k: dict) -> np.ndarray:
         """float32 alpha: closed-form matting in a band around the mask's edge."""
         from pymatting import estimate_alpha_cf
@@ -394,6 +460,7 @@ class MattingSegmenter(Segmenter):
                 prev = t - 1 if t > a else t + 1
                 masks[t] = self._propagate(small[t], grays[t], grays[prev], masks[prev], p, t, k)
                 tick()
+        self._apply_corrections(small, grays, masks, p, a, k)
         steps = background_motion(grays, masks, k["grow"]) if n > 1 else []
         grown = [cv2.dilate(m, k["grow"]) for m in masks] if n > 1 else []
         alphas, weights = [], []

@@ -1,5 +1,7 @@
 """``people``: MediaPipe's bundled selfie segmentation (no download), for prompts that
-land on a person. Chosen automatically only then (``suits``); per frame the person mask
+land on a person. Chosen automatically only then (``suits``): the selfie model alone calls
+many blobs a person, so MediaPipe's bundled pose model must also find a body there whose
+skeleton spans the region the click picked (see ``_pose_fits``); per frame the person mask
 is kept where it continues the one the prompt picked, and its soft edge is snapped to
 the picture with a guided filter.
 
@@ -8,6 +10,7 @@ the picture with a guided filter.
 """
 from __future__ import annotations
 
+import contextlib
 from typing import Optional
 
 import cv2
@@ -15,6 +18,28 @@ import numpy as np
 
 from storyloom.engines.base import AVAILABLE, Availability, Progress, missing, no_progress, register
 from storyloom.engines.cutout.base import Prompt, Segmenter, check_frames
+
+
+@contextlib.contextmanager
+def quiet_native_logs():
+    """Send what native code writes to stderr (MediaPipe's TFLite and absl lines: "Created
+    TensorFlow Lite XNNPACK delegate", "Feedback manager requires ...") to /dev/null while
+    the block runs, so a CLI's stderr holds only its own messages."""
+    import os
+    import sys
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def _selfie(model_selection: int = 1):
@@ -25,7 +50,48 @@ def _selfie(model_selection: int = 1):
 
 
 def _person_prob(seg, frame: np.ndarray) -> np.ndarray:
-    return np.asarray(seg.process(np.ascontiguousarray(frame)).segmentation_mask, np.float32)
+    with quiet_native_logs():
+        return np.asarray(seg.process(np.ascontiguousarray(frame)).segmentation_mask, np.float32)
+
+
+def _pose():
+    import os
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    import mediapipe as mp
+    # model_complexity=1 is the pose model bundled in the wheel (0 and 2 are downloaded)
+    return mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1, enable_segmentation=False)
+
+
+#: the visible skeleton must span at least this share of the picked region's height or width
+MIN_SKELETON_SPAN = 0.5
+
+
+def _pose_fits(frame: np.ndarray, region: np.ndarray, landmarks=None) -> bool:
+    """Whether a human pose is found in ``frame`` whose visible landmarks lie in ``region``
+    (the selfie mask's part the prompt picked) and span at least ``MIN_SKELETON_SPAN`` of
+    its height or width. A textured blob often fools the selfie model, and sometimes the
+    pose model too, but then with a tiny skeleton inside a big "person".
+
+    >>> _pose_fits(np.zeros((90, 160, 3), np.uint8), np.ones((90, 160), bool))   # doctest: +SKIP
+    False
+    """
+    h, w = region.shape
+    ys, xs = np.nonzero(region)
+    if not len(xs):
+        return False
+    if landmarks is None:
+        with quiet_native_logs(), _pose() as pose:
+            res = pose.process(np.ascontiguousarray(frame))
+        if res.pose_landmarks is None:
+            return False
+        landmarks = [(p.x * w, p.y * h, p.visibility) for p in res.pose_landmarks.landmark]
+    pts = np.array([(x, y) for x, y, v in landmarks if v > 0.5 and 0 <= x < w and 0 <= y < h])
+    if len(pts) < 5:
+        return False
+    inside = region[pts[:, 1].astype(int), pts[:, 0].astype(int)].mean()
+    span_h = (pts[:, 1].max() - pts[:, 1].min()) / max(1, ys.max() - ys.min() + 1)
+    span_w = (pts[:, 0].max() - pts[:, 0].min()) / max(1, xs.max() - xs.min() + 1)
+    return bool(inside >= 0.8 and max(span_h, span_w) >= MIN_SKELETON_SPAN)
 
 
 def _on_person(prob: np.ndarray, prompt: Prompt, frame: int) -> bool:
@@ -66,19 +132,25 @@ class PeopleSegmenter(Segmenter):
 
     @classmethod
     def suits(cls, frames: np.ndarray, prompt: Prompt) -> bool:
-        """True when the prompt's clicks (or most of its box) are on a person."""
+        """True when the prompt's clicks (or most of its box) are on a person: the selfie
+        model's mask and a pose that fits the part of it the prompt picked."""
         f = prompt.anchor()
         with cls() as eng:
-            return _on_person(_person_prob(eng._model(), frames[f]), prompt, f)
+            prob = _person_prob(eng._model(), frames[f])
+        if not _on_person(prob, prompt, f):
+            return False
+        return _pose_fits(frames[f], _pick(prob > 0.5, prompt, f, None))
 
     def _model(self):
         if self._seg is None:
-            self._seg = _selfie()
+            with quiet_native_logs():
+                self._seg = _selfie()
         return self._seg
 
     def close(self) -> None:
         if self._seg is not None:
-            self._seg.close()
+            with quiet_native_logs():
+                self._seg.close()
             self._seg = None
 
     def track(self, frames: np.ndarray, prompt: Prompt, progress: Progress = no_progress) -> np.ndarray:

@@ -17,6 +17,7 @@ import numpy as np
 
 from storyloom.engines.cutout.base import Point, Prompt
 from storyloom.engines.cutout import track
+from storyloom.engines.cutout.foreground import foreground_colour
 from storyloom.model import Cutout
 from storyloom.render.steps import Clip, StepContext, register_step
 
@@ -58,7 +59,8 @@ def prompt_for(op: Cutout, clip: Clip, ctx: StepContext) -> Prompt:
 @register_step(Cutout)
 def cutout_step(op: Cutout, clip: Clip, ctx: StepContext) -> Clip:
     """Carry out ``op`` on a layer's source ``clip``: RGBA frames whose alpha is the matte
-    (times the source's own alpha when it has one)."""
+    (times the source's own alpha when it has one) and whose colour, where alpha is
+    partial, is the object's own (``foreground_colour``)."""
     prompt = prompt_for(op, clip, ctx)
     alpha, choice = track(clip.frames[..., :3], prompt, op.engine, ctx.progress)
     if clip.frames.shape[3] == 4:   # keep what the source already made transparent
@@ -66,4 +68,8 @@ def cutout_step(op: Cutout, clip: Clip, ctx: StepContext) -> Clip:
     ctx.provenance["engine"] = choice.engine.identity()
     ctx.provenance["why"] = choice.why
     ctx.provenance["prompt"] = prompt.to_dict()
-    return Clip(np.concatenate([clip.frames[..., :3], alpha[..., None]], axis=3), clip.fps)
+    ctx.provenance["colour"] = "blur-fusion foreground estimate on partial alpha"
+    # where alpha is partial the picture mixes the object with the old background: its own
+    # colour is estimated there, so the old background does not fringe the new composite
+    rgb = foreground_colour(clip.frames[..., :3], alpha)
+    return Clip(np.concatenate([rgb, alpha[..., None]], axis=3), clip.fps)
