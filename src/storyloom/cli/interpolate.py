@@ -1,8 +1,13 @@
-"""``storyloom interpolate VIDEO (--factor 2|4 | --fps N) -o OUT.mp4 [--engine NAME]``:
+"""``storyloom interpolate VIDEO (--factor 2..8 | --fps N) -o OUT.mp4 [--engine NAME]``:
 raise a video's frame rate with in-between frames, keeping its sound.
+
+``--fps`` takes any rate above the source's, up to 8x (24 -> 60, 25 -> 30): output frame k
+shows time k / N, made from the two source frames around it at the right fraction.
 
     $ storyloom interpolate clip.mp4 --factor 2 -o clip48.mp4
     wrote clip48.mp4: 97 frames at 48 fps (flow, 49 frames in 3.1 s)
+    $ storyloom interpolate clip.mp4 --fps 60 -o clip60.mp4
+    wrote clip60.mp4: 121 frames at 60 fps (flow, 49 frames in 3.9 s)
 """
 from __future__ import annotations
 
@@ -16,38 +21,82 @@ from storyloom.cli.app import CRF_OPTION, app
 from storyloom.errors import BadInput
 
 
+def target_ratio(factor: Optional[int], fps: Optional[float], src_fps: float) -> tuple[float, float]:
+    """(ratio to the source rate, output rate) for ``--factor`` or ``--fps``; BadInput with
+    one line when the request is unusable.
+
+    >>> target_ratio(None, 60, 24)
+    (2.5, 60.0)
+    """
+    if (factor is None) == (fps is None):
+        raise BadInput("interpolate: give exactly one of --factor and --fps")
+    if factor is not None:
+        if not 2 <= factor <= 8:
+            raise BadInput(f"--factor {factor}: must be 2..8")
+        if src_fps <= 0:
+            raise BadInput(f"--factor {factor}: the source has no frame rate")
+        return float(factor), src_fps * factor
+    if fps <= 0 or src_fps <= 0:
+        raise BadInput(f"--fps {fps:g}: needs a positive rate and a source rate")
+    from storyloom.engines.interpolate.video import rate
+    ratio = float(rate(fps) / rate(src_fps))
+    # a hair of tolerance: 8 x 23.976 typed as 191.81 is still 8x
+    if not 1 + 1e-6 < ratio <= 8 + 1e-3:
+        raise BadInput(f"--fps {fps:g}: {ratio:.2f}x the source's {src_fps:g} fps, "
+                       f"must be above it and at most 8x")
+    return ratio, float(fps)
+
+
 @app.command()
 def interpolate(video: Path = typer.Argument(..., help="the video to interpolate", show_default=False),
                 output: Path = typer.Option(..., "-o", "--output", help="video to write"),
                 factor: Optional[int] = typer.Option(None, "--factor", help="frames per source frame, 2..8"),
-                fps: Optional[float] = typer.Option(None, "--fps", help="target frame rate (a whole multiple, 2..8x)"),
+                fps: Optional[float] = typer.Option(None, "--fps",
+                                                    help="target frame rate, above the source's and up to 8x"),
                 crf: int = CRF_OPTION,
                 engine: Optional[str] = typer.Option(None, "--engine",
                                                      help="interpolate engine (see `storyloom engines`)")):
     """Raise the frame rate with motion-compensated in-between frames."""
-    import numpy as np
+    from storyloom.cli.app import check_output_folder
     from storyloom.engines import resolve
-    from storyloom.media import probe, read_audio, read_frames, write_video
-    if (factor is None) == (fps is None):
-        raise BadInput("interpolate: give exactly one of --factor and --fps")
-    if factor is not None and not 2 <= factor <= 8:
-        raise BadInput(f"--factor {factor}: must be 2..8")
+    from storyloom.media import probe
+    if (factor is None) == (fps is None) or (factor is not None and not 2 <= factor <= 8):
+        target_ratio(factor, fps, 1.0)   # the request alone is wrong: say so before opening files
     info = probe(video)   # BadInput ("no such file", not media) for unusable input
-    src_fps = float(info.fps or 0)
-    if fps is not None:
-        if fps <= 0 or src_fps <= 0:
-            raise BadInput(f"--fps {fps:g}: needs a positive rate and a source rate")
-        factor = int(round(fps / src_fps))
-        if not 2 <= factor <= 8:
-            raise BadInput(f"--fps {fps:g}: {fps / src_fps:.2f}x the source's {src_fps:g} fps, must be 2..8x")
-    frames = read_frames(video)
-    if len(frames) < 2:
-        raise BadInput(f"{video}: needs at least 2 frames, has {len(frames)}")
-    audio = read_audio(video)
+    if info.frames and info.frames < 2:
+        raise BadInput(f"{video}: needs at least 2 frames, has {info.frames}")
+    ratio, out_fps = target_ratio(factor, fps, float(info.fps or 0))
+    check_output_folder(output)
     choice = resolve("interpolate", engine)
     t0 = time.time()
     with choice.engine() as eng:
-        out = eng.interpolate(np.stack([f[..., :3] for f in frames]), factor)
-    write_video(output, out, fps=src_fps * factor, audio=audio if audio.size else None, crf=crf)
-    typer.echo(f"wrote {output}: {len(out)} frames at {src_fps * factor:g} fps "
-               f"({choice.engine.NAME}, {len(frames)} frames in {time.time() - t0:.1f} s)")
+        from storyloom.engines.interpolate import video as yuv
+        # whole factors keep the documented rule across a cut (hold the earlier frame);
+        # any other rate holds whichever source frame is nearer in time
+        hold = "earlier" if factor is not None else "nearer"
+        if hasattr(eng, "resample_planes") and yuv.supports(info, output):
+            n, written = yuv.interpolate_file(eng, video, output, ratio, out_fps, crf=crf, hold=hold)
+        else:
+            n, written = _through_rgb(eng, video, output, factor, ratio, out_fps, crf, hold)
+    typer.echo(f"wrote {output}: {written} frames at {out_fps:g} fps "
+               f"({choice.engine.NAME}, {n} frames in {time.time() - t0:.1f} s)")
+
+
+def _through_rgb(eng, video, output, factor, ratio, out_fps, crf, hold) -> tuple[int, int]:
+    """Any engine, any container: RGB frames through storyloom.media."""
+    import numpy as np
+    from storyloom.engines.interpolate.base import plan
+    from storyloom.media import read_audio, read_frames, write_video
+    frames = read_frames(video)
+    if len(frames) < 2:
+        raise BadInput(f"{video}: needs at least 2 frames, has {len(frames)}")
+    frames = np.stack([f[..., :3] for f in frames])
+    if factor is not None:
+        out = eng.interpolate(frames, factor)
+    elif hasattr(eng, "resample"):
+        out = eng.resample(frames, plan(len(frames), ratio), hold=hold)
+    else:
+        raise BadInput(f"--fps {out_fps:g}: engine {eng.NAME} makes whole multiples only; use --factor")
+    audio = read_audio(video)
+    write_video(output, out, fps=out_fps, audio=audio if audio.size else None, crf=crf)
+    return len(frames), len(out)

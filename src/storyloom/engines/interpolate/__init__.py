@@ -4,6 +4,6 @@
     >>> resolve("interpolate").engine.NAME          # doctest: +SKIP
     'flow'
 """
-from storyloom.engines.interpolate.base import FrameInterpolator, detect_cuts, output_count
+from storyloom.engines.interpolate.base import FrameInterpolator, detect_cuts, output_count, plan
 
-__all__ = ["FrameInterpolator", "detect_cuts", "output_count"]
+__all__ = ["FrameInterpolator", "detect_cuts", "output_count", "plan"]

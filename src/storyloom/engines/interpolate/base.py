@@ -26,9 +26,26 @@ def output_count(n: int, factor: int) -> int:
     return (n - 1) * factor + 1 if n > 0 else 0
 
 
+def plan(n: int, ratio: float) -> list[float]:
+    """Source positions (frame i at i, i + f between frames i and i + 1) of the frames that
+    raising ``n`` frames' rate by ``ratio`` gives: times k / ratio up to the last frame.
+
+    >>> plan(3, 2)
+    [0.0, 0.5, 1.0, 1.5, 2.0]
+    >>> [round(p, 2) for p in plan(3, 2.5)]
+    [0.0, 0.4, 0.8, 1.2, 1.6, 2.0]
+    """
+    if n <= 0:
+        return []
+    # the tolerance keeps the last frame when (n - 1) * ratio is whole up to rounding
+    count = int(np.floor((n - 1) * ratio + 1e-6)) + 1
+    return [k / ratio for k in range(count)]
+
+
 def detect_cuts(frames: np.ndarray, ratio: float = 4.0, floor: float = 20.0) -> set[int]:
     """Indices i where a cut lies between frames i-1 and i: the mean absolute difference
     jumps far above the clip's median difference (and above ``floor`` grey levels).
+    ``frames``: (N, H, W, 3) RGB or (N, H, W) luma.
 
     >>> a = np.zeros((4, 8, 8, 3), np.uint8); a[2:] = 200
     >>> detect_cuts(a)
@@ -38,7 +55,9 @@ def detect_cuts(frames: np.ndarray, ratio: float = 4.0, floor: float = 20.0) -> 
         return set()
     # small grey frames: the check needs only the gross change
     step = max(1, frames.shape[1] // 90)
-    g = frames[:, ::step, ::step].astype(np.float32).mean(axis=3)
+    g = frames[:, ::step, ::step].astype(np.float32)
+    if g.ndim == 4:   # RGB; (N, H, W) luma is used as it is
+        g = g.mean(axis=3)
     d = np.abs(np.diff(g, axis=0)).mean(axis=(1, 2))
     med = float(np.median(d))
     return {i + 1 for i, v in enumerate(d) if v > floor and v > ratio * (med + 1.0)}
