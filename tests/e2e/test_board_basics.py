@@ -46,6 +46,27 @@ def test_plus_at_both_ends_and_undo_redo_buttons(page, studio):
     assert page.console.unexpected() == []
 
 
+def test_undo_never_takes_back_an_edit_the_page_has_not_seen(page, studio):
+    open_board(page, studio)
+    film = studio.call("GET", f"/api/projects/{studio.pid}")
+    scene = film["project"]["scenes"][1]
+    # someone else (the CLI, another tab) renames a scene behind the page's back
+    studio.call("PATCH", f"/api/projects/{studio.pid}/scenes/{scene['id']}",
+                {"base_revision": film["revision"], "title": "Late night"})
+    page.locator("#undo").click()
+    page.wait_for_selector(".toast.warn")
+    assert "nothing was undone" in page.locator(".toast.warn").inner_text().lower()
+    # their edit stands, and the page now shows it
+    assert studio.project()["scenes"][1]["title"] == "Late night"
+    page.wait_for_function("window.storyloom.project.scenes[1].title === 'Late night'")
+    wait_revision(page, studio)
+    # on the fresh page, undo works again (and takes back that rename, now shown)
+    page.locator("#undo").click()
+    page.wait_for_function(f"window.storyloom.project.scenes[1].title === {json.dumps(scene['title'])}")
+    assert studio.project()["scenes"][1]["title"] == scene["title"]
+    assert page.console.unexpected("409") == []
+
+
 def test_export_otio_downloads_the_timeline(page, studio, tmp_path):
     open_board(page, studio)
     with page.expect_download() as dl:

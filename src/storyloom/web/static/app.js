@@ -219,11 +219,15 @@ async function undoRedo(which) {
   if (!S.pid) return;
   await queue;
   try {
-    const res = await api("POST", `/api/projects/${S.pid}/${which}`);
+    // based on what the page shows: never undo an edit made elsewhere that the page has not seen
+    const res = await api("POST", `/api/projects/${S.pid}/${which}`, undefined, { base_revision: S.revision });
     applyProject(res.revision, res.project);
     toast(which === "undo" ? "Undone" : "Redone");
   } catch (e) {
-    toast(e.status === 400 ? `Nothing to ${which}` : e.message, e.status === 400 ? "info" : "error");
+    if (e.status === 409) {
+      toast(`Changed elsewhere — refreshed. Nothing was ${which === "undo" ? "undone" : "redone"}.`, "warn");
+      await loadProject(S.pid);
+    } else toast(e.status === 400 ? `Nothing to ${which}` : e.message, e.status === 400 ? "info" : "error");
   }
 }
 $("#undo").addEventListener("click", () => undoRedo("undo"));
