@@ -86,3 +86,18 @@ def test_serve_command_prints_link_and_serves(tmp_path):
         proc.terminate()
         proc.wait(10)
     assert (tmp_path / "lib" / "library.sqlite").exists()
+
+
+def test_serve_on_a_busy_port_says_so_before_any_link(tmp_path):
+    import socket
+    import subprocess
+    import sys
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        r = subprocess.run([sys.executable, "-m", "storyloom.cli.main", "serve", str(tmp_path / "lib"),
+                            "--port", str(port)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "open http" not in r.stdout, (r.stdout, r.stderr)
+    (line,) = r.stderr.strip().splitlines()
+    assert f"port {port}" in line and "in use" in line and "--port" in line

@@ -27,6 +27,25 @@ def studio_url(host: str, port: int, token: Optional[str]) -> str:
     return f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
 
 
+def check_port_free(host: str, port: int) -> None:
+    """BadInput when ``host:port`` cannot be listened on (another studio is there, most
+    often): said before the link is printed, so nobody opens a link to a server that died."""
+    import errno
+    import socket
+
+    from storyloom.errors import BadInput
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: TIME_WAIT is no obstacle
+        try:
+            s.bind((host, port))
+        except OSError as e:
+            if e.errno == errno.EADDRINUSE:
+                raise BadInput(f"port {port} on {host} is in use (another studio or server?): "
+                               f"stop it or pick another with --port") from None
+            raise BadInput(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+
+
 @app.command()
 def serve(library: Optional[Path] = typer.Argument(None, help="library folder (default: ~/Storyloom)",
                                                    show_default=False),
@@ -40,6 +59,7 @@ def serve(library: Optional[Path] = typer.Argument(None, help="library folder (d
     from storyloom.api.app import create_app
     from storyloom.api.auth import is_local_host
     lib = library or default_library()
+    check_port_free(host, port)
     studio = create_app(lib, token=token, host=host, render_workers=workers)
     url = studio_url(host, port, studio.state.token)
     typer.echo(f"Storyloom studio for {lib}")
