@@ -288,6 +288,9 @@ def test_import_video_adds_shots(page, studio, yardstick, tmp_path):
     # the splitter finds most of the case's transitions; every new shot shows as a card with its still
     assert new_shots >= (len(truth["transitions"]) + 1) // 2
     page.wait_for_function(f"document.querySelectorAll('.card').length === {shots_before + new_shots}")
+    # the next Import starts afresh: no file still chosen to be imported twice by accident
+    assert page.evaluate("document.querySelector('#video-file').files.length") == 0
+    assert page.locator("#video-file-name").inner_text() == "Choose a video or drop it here"
     new_ids = [s["id"] for sc in new_scenes for s in sc["shots"]]
     assert all(s["thumbnails"] for sc in new_scenes for s in sc["shots"])
     imgs = page.locator(f".card[data-shot='{new_ids[0]}'] img")
@@ -305,6 +308,7 @@ def test_script_paste_then_fill_a_blank_shot(page, studio, tmp_path):
                                       "EXT. STREET - DAY\n\nA bus passes. Anna runs after it.\n")
     page.locator("#import-go").click()
     page.wait_for_function("!document.querySelector('#import-dialog').open")
+    assert page.locator("#script-text").input_value() == ""  # imported once: the box is empty again
     film = studio.project()
     new = film["scenes"][scenes_before:]
     assert [s["title"] for s in new] == ["INT. KITCHEN - NIGHT", "EXT. STREET - DAY"]

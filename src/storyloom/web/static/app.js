@@ -1602,6 +1602,9 @@ $("#import-go").addEventListener("click", async () => {
     if (res) {
       importDlg.close();
       toast("Storyboard made from the script");
+      // imported: the next Import starts empty, so the same script is not added twice by accident
+      $("#script-text").value = "";
+      $("#script-file").value = "";
     }
     return;
   }
@@ -1626,6 +1629,8 @@ $("#import-go").addEventListener("click", async () => {
     if (S.pid === pid) await loadProject(pid);
     loadProjects();
     importDlg.close();
+    $("#video-file").value = ""; // the next Import starts with no file chosen
+    showChosenFile();
     const ids = job.result?.shots || [];
     toast(`Imported ${file.name}${ids.length ? ` — ${ids.length} shot${ids.length > 1 ? "s" : ""}` : ""}`);
     // show where the new shots went
