@@ -1,6 +1,6 @@
 """What a new user tries first on the board, in the browser: "+" at both ends of a scene,
 the undo/redo buttons, the OTIO download, Escape on a dialog, deleting the open project,
-and the tool panel's words."""
+the layer list's controls, long names and the tool panel's words."""
 from __future__ import annotations
 
 import json
@@ -148,4 +148,36 @@ def test_long_names_stay_on_one_line_and_overlap_nothing(page, studio):
     assert crumb["width"] > 60  # the project's name is still there beside the long shot name
     where = page.locator(".ed-where").bounding_box()
     assert where["height"] < 24 and where["x"] + where["width"] <= page.locator(".ed-next").bounding_box()["x"]
+    assert page.console.unexpected() == []
+
+
+def test_layer_list_reorders_and_sets_opacity(page, studio):
+    """The layer list's own controls: move a layer down the stack, set its opacity (one
+    revision each, kept by the library)."""
+    open_board(page, studio)
+    shot = next(s for sc in studio.project()["scenes"] for s in sc["shots"] if s["title"] == "Visitor")
+    page.goto(f"{studio.url}#/p/{studio.pid}/shot/{shot['id']}")
+    page.wait_for_selector(".layer")
+    names = page.locator(".layer .layer-name strong").all_inner_texts()  # top of the stack first
+    assert len(names) == 2
+    top = page.locator(".layer").first
+    before = page.evaluate("window.storyloom.revision")
+    top.get_by_role("button", name="Move layer down").click()
+    page.wait_for_function(f"window.storyloom.revision > {before}")
+    wait_revision(page, studio)
+    expect_names = names[::-1]
+    assert page.locator(".layer .layer-name strong").all_inner_texts() == expect_names
+    layers = next(s for sc in studio.project()["scenes"] for s in sc["shots"] if s["id"] == shot["id"])["takes"][0]["layers"]
+    assert [l["name"] for l in layers] == expect_names[::-1]  # stored bottom first
+    # opacity: the slider of the (now) top layer to 40 %, saved when let go
+    slider = page.locator(".layer").first.locator("input.opacity")
+    before = page.evaluate("window.storyloom.revision")
+    slider.evaluate("(s) => { s.value = '0.4'; s.dispatchEvent(new Event('input', {bubbles: true}));"
+                    " s.dispatchEvent(new Event('change', {bubbles: true})); }")
+    page.wait_for_function(f"window.storyloom.revision > {before}")
+    wait_revision(page, studio)
+    assert page.locator(".layer").first.locator(".pct").inner_text() == "40%"
+    layers = next(s for sc in studio.project()["scenes"] for s in sc["shots"] if s["id"] == shot["id"])["takes"][0]["layers"]
+    opacity = layers[-1]["transform"]["opacity"]
+    assert abs((opacity["value"] if isinstance(opacity, dict) else opacity) - 0.4) < 1e-6
     assert page.console.unexpected() == []
