@@ -1621,7 +1621,9 @@ $("#import-go").addEventListener("click", async () => {
     const { job_id } = await upload(`/api/projects/${pid}/import`, form, (p) => setProgress(bar, p * 0.3, `Uploading ${Math.round(p * 100)}%`));
     const job = await watchJob(job_id, (j) => {
       const p = 0.3 + 0.7 * (j.progress || 0);
-      setProgress(bar, j.status === "done" ? 1 : p, j.message || "Splitting into shots…");
+      // the job's own words ("decoding", "shot 3 of 10"), as a sentence, after the percentage like the render's
+      const said = j.message ? j.message[0].toUpperCase() + j.message.slice(1) : "Splitting into shots…";
+      setProgress(bar, j.status === "done" ? 1 : p, `${Math.round(p * 100)}% · ${said}`);
       chip.set(p, "");
     });
     setProgress(bar, 1, "Done");
