@@ -36,7 +36,7 @@ def _ratio(motion, frames, tmp_path, name):
     return score.score_temporal(case, pred)["ratio_to_input"]
 
 
-@pytest.mark.parametrize("style", ["watercolour", "comic-halftone", "impressionist", "pixel-art"])
+@pytest.mark.parametrize("style", ["watercolour", "comic-halftone", "impressionist", "pixel-art", "stained-glass"])
 def test_warping_error_within_goal_and_flicker_fails(style, motion, tmp_path):
     _, src, _ = motion
     with CpuStyles() as eng:

@@ -562,29 +562,42 @@ def mosaic(v: View) -> np.ndarray:
     return mix(tiles, np.array([0.72, 0.70, 0.66], np.float32), (0.6 * grout)[..., None])
 
 
-GLASS = np.array([[0.10, 0.25, 0.75], [0.95, 0.65, 0.10], [0.15, 0.55, 0.25], [0.80, 0.12, 0.15],
-                  [0.45, 0.20, 0.65], [0.20, 0.60, 0.80]], np.float32)
-
-
 def stained_glass(v: View) -> np.ndarray:
-    size = max(8.0, min(v.h, v.w) / 16)
+    """Panes cut along the picture's own colour regions (so the subject's silhouette is
+    drawn in lead) and split by an irregular grid; each pane glows in its region's colour,
+    made vivid (greyish panes become cathedral blue or amber by brightness), with the
+    picture's dark details painted on in grisaille so a face stays a face."""
+    size = max(10.0, min(v.h, v.w) / 9)
     ids, border = voronoi(v.coords, size, v.clip.seed + 7, jitter=0.9)
-    mean = cell_mean(v.img, ids)
+    s = v.smooth(3, 0.15, 9)
+    # colour regions: nearest of a few clip-wide colours (fixed per clip: no flicker)
+    pal = v.clip.palette(7)
+    # (on a blurred copy: region boundaries then sit still instead of crawling pixel by pixel)
+    lab = cv2.cvtColor(np.ascontiguousarray(blur(s, 2.0), np.float32), cv2.COLOR_RGB2Lab).reshape(-1, 3)
+    plab = cv2.cvtColor(pal.reshape(-1, 1, 3).astype(np.float32), cv2.COLOR_RGB2Lab).reshape(-1, 3)
+    label = np.argmin(((lab[:, None, :] - plab[None]) ** 2).sum(-1), axis=1).reshape(v.h, v.w)
+    label = cv2.medianBlur(cv2.medianBlur(label.astype(np.uint8), 5), 5)
+    edge = np.zeros((v.h, v.w), np.uint8)
+    edge[:, 1:] |= (label[:, 1:] != label[:, :-1]).astype(np.uint8)
+    edge[1:, :] |= (label[1:, :] != label[:-1, :]).astype(np.uint8)
+    region_border = cv2.distanceTransform(1 - edge, cv2.DIST_L2, 3)
+    panes = ids * 16 + label
+    mean = cell_mean(s, panes)
     hsv = cv2.cvtColor(np.clip(mean, 0, 1), cv2.COLOR_RGB2HSV)
-    sat = hsv[..., 1:2]
-    # every pane is coloured glass: greyish panes take a cathedral colour chosen per pane
-    pick = GLASS[((ids * 2654435761) >> 7) % len(GLASS)]
-    vivid = saturate(mean, 2.2)
-    # greyish panes become cathedral glass by brightness (deep blue, blue, pale amber), with a
-    # per-pane tint so neighbouring panes differ
-    grey = lut(lum(mean), [(0.0, (0.05, 0.08, 0.35)), (0.45, (0.15, 0.40, 0.80)), (0.8, (0.95, 0.85, 0.55)),
-                           (1.0, (1.0, 0.97, 0.85))])
-    grey = mix(grey, pick * (0.5 + 0.6 * lum(mean))[..., None], 0.3)
-    glass = mix(grey, vivid, smoothstep(0.06, 0.25, sat))
-    glass = np.clip(glass, 0, 1) * (1 + 0.06 * v.noise("glass", 2.5))[..., None]
-    glass = glass + 0.2 * blur(glass, 6.0)           # light bleeding through the panes
-    lead = smoothstep(2.6, 0.6, border)
-    return glass * (1 - 0.85 * lead)[..., None]
+    sat = hsv[..., 1]
+    vivid = np.clip(saturate(mean, 1.9) * 1.1, 0, 1)
+    grey = lut(lum(mean), [(0.0, (0.04, 0.07, 0.30)), (0.4, (0.12, 0.32, 0.72)), (0.75, (0.90, 0.78, 0.45)),
+                           (1.0, (1.0, 0.96, 0.80))])
+    glass = mix(grey, vivid, smoothstep(0.08, 0.3, sat)[..., None])
+    # glass is never even: a faint streaky texture, brighter towards each pane's middle
+    glass = glass * (1 + 0.07 * v.noise("glass", 2.5, stretch=2.0))[..., None]
+    glass = glass * (0.85 + 0.15 * smoothstep(0.0, size * 0.4, np.minimum(border, region_border + 2)))[..., None]
+    # grisaille: the picture's dark details (eyes, mouth, folds) painted on the glass
+    detail = ink_lines(lum(v.smooth(1, 0.12)), 1.3, 0.01, 0.05)
+    glass = glass * (1 - 0.6 * detail)[..., None]
+    glass = glass + 0.18 * blur(glass, 5.0)           # light bleeding through the panes
+    lead = np.maximum(smoothstep(2.8, 0.3, border), smoothstep(2.4, 0.0, region_border))
+    return np.clip(glass, 0, 1) * (1 - 0.9 * lead)[..., None]
 
 
 def charcoal(v: View) -> np.ndarray:
@@ -690,7 +703,7 @@ LOOKS: dict[str, tuple[Callable[[View], np.ndarray], float, float]] = {
     "cyberpunk-neon": (cyberpunk_neon, 0.75, 0.0),
     "pastel": (pastel, 0.75, 0.0),
     "mosaic": (mosaic, 0.9, 1.5),
-    "stained-glass": (stained_glass, 0.92, 2.5),
+    "stained-glass": (stained_glass, 0.95, 2.5),
     "charcoal": (charcoal, 0.85, 0.0),
     "blueprint": (blueprint, 0.85, 0.0),
     "thermal": (thermal, 0.6, 0.0),
