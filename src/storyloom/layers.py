@@ -226,13 +226,22 @@ def build_cutout_layer(lib, project, shot, layer=None, point=None, box=None, cli
         raise BadInput(f"shot {label}: layer {layer.name or layer.id} is not shown at frame {frame}")
     first = int(math.ceil(start * fps - 1e-9))  # the layer's first frame, as the renderer counts
     w, h = project.size.width, project.size.height
-    given = [(float(p[0]), float(p[1]), True) for p in ([point] if point is not None else [])]
-    given += [(float(c[0]), float(c[1]), bool(c[2]) if len(c) > 2 else True) for c in clicks]
-    if not given and box is None:
+    given = [(float(p[0]), float(p[1]), True, frame) for p in ([point] if point is not None else [])]
+    for c in clicks:
+        if len(c) not in (2, 3, 4):
+            raise BadInput(f"click {c!r}: expected (x, y[, positive[, frame]])")
+        f = c[3] if len(c) > 3 else frame
+        given.append((float(c[0]), float(c[1]), bool(c[2]) if len(c) > 2 else True, f))
+    if not any(g[2] for g in given) and box is None:
         raise BadInput(f"shot {label}: give a point or a box around the object to cut out")
-    for x, y, _ in given:
+    for x, y, _, f in given:
         if not (0 <= x < w and 0 <= y < h):
             raise BadInput(f"point ({x:g},{y:g}): outside the {w}x{h} frame")
+        if not isinstance(f, int) or not 0 <= f < n:
+            raise BadInput(f"shot {label}: frame {f} of click ({x:g},{y:g}) does not exist "
+                           f"(the shot has frames 0-{n - 1})")
+        if not start <= f / fps < end:
+            raise BadInput(f"shot {label}: layer {layer.name or layer.id} is not shown at frame {f}")
     mapped_box = None
     if box is not None:
         if len(box) != 4:
@@ -250,13 +259,14 @@ def build_cutout_layer(lib, project, shot, layer=None, point=None, box=None, cli
                       round(min(float(sw), max(xs)), 2), round(min(float(sh), max(ys)), 2))
         if mapped_box[2] - mapped_box[0] < 1 or mapped_box[3] - mapped_box[1] < 1:
             raise BadInput(f"box {box}: does not cover layer {layer.name or layer.id}'s picture")
-    mapped = _to_source_coords(lib, project, shot, layer, t, [(x, y) for x, y, _ in given])
-    for (x, y, _), (_, _, inside) in zip(given, mapped):
+    # each click through the layer's placement at its own frame (keyframes may move it)
+    mapped = [_to_source_coords(lib, project, shot, layer, f / fps, [(x, y)])[0] for x, y, _, f in given]
+    for (x, y, _, _), (_, _, inside) in zip(given, mapped):
         if not inside:
             raise BadInput(f"point ({x:g},{y:g}): outside layer {layer.name or layer.id}'s picture")
     local = frame - first
-    op = Cutout(clicks=[Click(frame=local, x=round(mx, 2), y=round(my, 2), positive=pos)
-                        for (_, _, pos), (mx, my, _) in zip(given, mapped)],
+    op = Cutout(clicks=[Click(frame=f - first, x=round(mx, 2), y=round(my, 2), positive=pos)
+                        for (_, _, pos, f), (mx, my, _) in zip(given, mapped)],
                 box=mapped_box, frame=local, engine=engine)
     count = sum(1 for l in shot.layers if any(o.schema_name == "Cutout" for o in l.operations)) + 1
     data = layer.model_dump()
@@ -278,8 +288,9 @@ def extract_layer(lib, project, shot_id: str, layer_id: Optional[str] = None, *,
     """Cut an object out of a shot as its own layer: a copy of the source layer (default:
     the bottom picture layer) with a ``Cutout`` operation, added just above it with role
     "foreground"; the original stays as the background. Prompt in the shot's frame pixels:
-    a ``point=(x, y)``, ``clicks=[(x, y, positive), …]`` and/or a ``box=(x0, y0, x1, y1)``
-    on shot frame ``frame``. One revision. Returns (the saved document, the new layer id).
+    a ``point=(x, y)``, ``clicks=[(x, y, positive[, frame]), …]`` and/or a ``box=(x0, y0, x1, y1)``
+    on shot frame ``frame`` (a click's own ``frame``, when given, corrects the cutout there:
+    positive adds a missed part, negative removes a wrong one, carried through the shot). One revision. Returns (the saved document, the new layer id).
     With ``run`` the cutout is computed now (and cached for the render), so a prompt that
     finds nothing is refused before anything is saved.
 

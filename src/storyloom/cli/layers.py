@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
@@ -21,18 +21,28 @@ def extract(path: Path = typer.Argument(..., help="the project's library folder"
             shot: str = typer.Argument(..., help="shot id, or its number in the film (1 = first)"),
             point: Optional[str] = typer.Option(None, "--point", help="X,Y on the object, in frame pixels"),
             box: Optional[str] = typer.Option(None, "--box", help="X0,Y0,X1,Y1 around the object"),
+            click: Optional[List[str]] = typer.Option(
+                None, "--click", help="X,Y[,FRAME][,+|-]: a correcting click on any shot frame (default "
+                                      "--frame): + adds a part the cutout missed, - removes what it wrongly "
+                                      "took (repeatable)"),
             frame: int = typer.Option(0, "--frame", help="the shot frame the prompt is on (0 = first)"),
             layer: Optional[str] = typer.Option(None, "--layer", help="layer to cut from (default: bottom picture)"),
             engine: Optional[str] = typer.Option(None, help="segmentation engine (see `storyloom engines`)"),
             project: Optional[str] = typer.Option(None, "--project", help="project id, when the library holds several")):
-    """Cut an object out of a shot as its own layer (tracked through the shot)."""
+    """Cut an object out of a shot as its own layer (tracked through the shot); the shot's
+    picture stays below it as the background. One undoable edit."""
+    from storyloom.cli.cutout import parse_click
     from storyloom.layers import extract_layer
-    if point is None and box is None:
-        raise BadInput("extract: give --point X,Y or --box X0,Y0,X1,Y1")
+    if frame < 0:
+        raise BadInput(f"--frame {frame}: frames are counted from 0")
     pt = parse_numbers(point, 2, "--point") if point is not None else None
     bx = parse_numbers(box, 4, "--box") if box is not None else None
+    extra = [(x, y, pos, f) for f, x, y, pos in (parse_click(c, frame) for c in click or [])]
+    if pt is None and bx is None and not any(c[2] for c in extra):
+        raise BadInput("extract: give --point X,Y or --box X0,Y0,X1,Y1 on the object (or a positive --click)")
     film = _open(path, project)
-    doc, layer_id = extract_layer(film.library, film.id, shot, layer, point=pt, box=bx, frame=frame, engine=engine)
+    doc, layer_id = extract_layer(film.library, film.id, shot, layer, point=pt, box=bx, clicks=extra,
+                                  frame=frame, engine=engine)
     _, s = doc.find_shot(next(sh.id for sh in doc.shots() if any(l.id == layer_id for l in sh.layers)))
     new = s.layer(layer_id)
     typer.echo(f"added layer {new.name!r} ({new.operations[-1].label()}) to shot {s.title or s.id} [id {layer_id}]")
