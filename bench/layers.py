@@ -96,7 +96,7 @@ def main() -> None:
     import mediaio
     import score
     from storyloom.engines import engines
-    from storyloom.engines.cutout import Prompt
+    from storyloom.engines.cutout import Prompt, choose
 
     available = [c for c in engines("segment") if c.is_available()]
     skipped = [f"{c.NAME} ({c.is_available().reason})" for c in engines("segment") if not c.is_available()]
@@ -112,6 +112,14 @@ def main() -> None:
             meta = json.loads((case / "meta.json").read_text())
             frames = np.stack(mediaio.read_frames(case / "input.mp4")).astype(np.uint8)
             loaded.append((seed, meta, frames, mediaio.read_alphas(case / "alpha")))
+        # what a user gets without --engine: the automatic choice for each case's prompts
+        chosen = {}
+        for seed, meta, frames, truth in loaded:
+            c, bx = meta["click"], meta["box"]
+            for kind, prompt in (("point", Prompt.make(clicks=[(c["frame"], c["x"], c["y"])])),
+                                 ("box", Prompt.make(box=(bx["x0"], bx["y0"], bx["x1"], bx["y1"]), frame=bx["frame"]))):
+                name = choose(frames, prompt).engine.NAME
+                chosen[name] = chosen.get(name, 0) + 1
         for cls in available:
             for kind in ("point", "box"):
                 got = []
@@ -150,8 +158,10 @@ point and box on frame 0. J&F and alpha MAE (×1000) over all frames, fringe MAE
 pixels (0.02 < α < 0.98: hair and anti-aliased edges), as `score.py mask` computes them; frames/s of
 `track` on decoded frames (no decode/encode); load average {os.getloadavg()[0]:.1f} on 2 cores when run.
 Every engine is run by name on every case; `people` is only chosen automatically when the prompt
-lands on a person, which no layers case has (they are blobs with hair), so its row shows what it does
-when forced onto the wrong kind of object.
+lands on a person (MediaPipe's selfie mask there, confirmed by a body pose that spans it), which no
+layers case has (they are blobs with hair), so its row shows what it does when forced onto the wrong
+kind of object. The automatic choice (no `--engine`) on these {2 * len(loaded)} prompts:
+{", ".join(f"`{k}` {v}" for k, v in sorted(chosen.items()))}.
 {"Not run: " + "; ".join(skipped) + "." if skipped else ""}
 
 {markdown_table(["engine", "prompt", "J&F", "worst case J&F", "alpha MAE ×1000", "fringe MAE", "frames/s"], rows)}

@@ -46,3 +46,22 @@ def test_negative_click_on_the_person_drops_her():
         both = eng.track(clip, Prompt.make(clicks=[(0, 150, 45)]))
         none = eng.track(clip, Prompt.make(clicks=[(0, 150, 45), (0, 150, 100, False)]))
     assert both[0, 45, 150] > 200 and none[0, 45, 150] < 30
+
+
+def test_a_blob_the_selfie_model_calls_a_person_still_gets_matting(yardstick, tmp_path):
+    """Yardstick layers seed 1: MediaPipe's selfie model gives the hairy blob person
+    probability ~1 under the click, but no body pose spans it, so the default engine is
+    not the people engine (which scores J&F ~0.5 on these cases)."""
+    import json
+    from storyloom.engines.cutout.people import _person_prob, _selfie
+    out = yardstick.make("layers", tmp_path / "layers", seed=1)
+    meta = json.loads((out / "meta.json").read_text())
+    frames = np.stack(yardstick.mediaio.read_frames(out / "input.mp4")).astype(np.uint8)[:3]
+    c = meta["click"]
+    seg = _selfie()
+    try:
+        assert _person_prob(seg, frames[0])[c["y"], c["x"]] > 0.5     # the selfie model alone is fooled
+    finally:
+        seg.close()
+    choice = choose(frames, Prompt.make(clicks=[(0, c["x"], c["y"])]))
+    assert choice.engine.NAME == "matting" and "people: prompt not on its kind of object" in choice.why

@@ -38,7 +38,7 @@ def test_step_returns_rgba_with_matte_and_provenance():
     assert rim.sum() > 50 and np.abs(got - orange).mean() < np.abs(given - orange).mean() - 10
     assert np.abs(got - orange).mean() < 0.5 * np.abs(got - backdrop).mean()
     assert a[5, 45, int(160 * 0.4)] > 200 and a[5, 10, 150] < 30
-    assert ctx.provenance["engine"] == "matting@2"
+    assert ctx.provenance["engine"] == "matting@3"
     assert ctx.provenance["prompt"]["clicks"] == [[0, 48.0, 45.0, True]]
 
 

@@ -23,6 +23,8 @@
 5. Each frame's matte is averaged with its neighbours' (±2 frames, farther where the object's
    colour is too close to the background's to measure), aligned by the object's own motion
    (a similarity from corners inside it), each pixel weighted by how well it was measured.
+Clicks on frames other than the prompt's correct it: the mask there is re-estimated with
+them and carried both ways from that frame (``_apply_corrections``).
 Analysis runs at most ``ANALYSIS_WIDTH`` px wide; larger mattes are upsampled with a
 guided filter steered by the full-size frame, so edges follow the picture.
 
@@ -297,7 +299,7 @@ def _bbox(mask: np.ndarray, margin: int):
 @register
 class MattingSegmenter(Segmenter):
     NAME = "matting"
-    VERSION = "2"  # 2: local object colour and temporal averaging in the matte
+    VERSION = "3"  # 2: local object colour and temporal averaging in the matte; 3: correcting clicks
     PRIORITY = 10
     DESCRIPTION = ("GrabCut from the prompt, DIS-flow propagation re-estimated per frame, alpha against a "
                    "clean plate from other frames, else closed-form matting (CPU)")
