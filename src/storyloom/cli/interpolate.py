@@ -57,11 +57,11 @@ def interpolate(video: Path = typer.Argument(..., help="the video to interpolate
                 engine: Optional[str] = typer.Option(None, "--engine",
                                                      help="interpolate engine (see `storyloom engines`)")):
     """Raise the frame rate with motion-compensated in-between frames."""
+    if (factor is None) == (fps is None) or (factor is not None and not 2 <= factor <= 8):
+        target_ratio(factor, fps, 1.0)   # the request alone is wrong: say so before opening files
     from storyloom.cli.app import check_output_folder
     from storyloom.engines import resolve
     from storyloom.media import probe
-    if (factor is None) == (fps is None) or (factor is not None and not 2 <= factor <= 8):
-        target_ratio(factor, fps, 1.0)   # the request alone is wrong: say so before opening files
     info = probe(video)   # BadInput ("no such file", not media) for unusable input
     if info.frames and info.frames < 2:
         raise BadInput(f"{video}: needs at least 2 frames, has {info.frames}")
