@@ -216,3 +216,22 @@ def test_untitled_shots_are_named_by_their_number_in_history(client):
     summaries = [h["summary"] for h in _history(client, pid)][:3]
     assert summaries == ["delete shot 3 from Night", "duplicate shot 2", "add a blank shot at position 2 of Night"]
     assert not any(b["id"] in s or d["id"] in s for s in summaries)
+
+
+def test_answers_say_what_undo_and_redo_would_do(client):
+    """Every answer with the project carries ``steps``: the summaries undo and redo would
+    take back or bring back (None when there is nothing), for the page's buttons."""
+    created = ok(client.post("/api/projects", json={"title": "Trip"}))
+    assert created["steps"] == {"undo": None, "redo": None}
+    pid = created["id"]
+    assert ok(client.get(f"/api/projects/{pid}"))["steps"] == {"undo": None, "redo": None}
+    a = ok(client.post(f"/api/projects/{pid}/scenes", json={"base_revision": 1, "title": "Dawn"}))
+    assert a["steps"] == {"undo": "add scene 'Dawn'", "redo": None}
+    b = ok(client.patch(f"/api/projects/{pid}/scenes/{a['id']}", json={"base_revision": a["revision"], "title": "Dusk"}))
+    assert b["steps"]["undo"] == "rename scene 'Dawn' to 'Dusk'"
+    undone = ok(client.post(f"/api/projects/{pid}/undo"))
+    assert undone["steps"] == {"undo": "add scene 'Dawn'", "redo": "rename scene 'Dawn' to 'Dusk'"}
+    again = ok(client.post(f"/api/projects/{pid}/undo"))
+    assert again["steps"] == {"undo": None, "redo": "add scene 'Dawn'"}
+    redone = ok(client.post(f"/api/projects/{pid}/redo"))
+    assert redone["steps"] == {"undo": "add scene 'Dawn'", "redo": "rename scene 'Dawn' to 'Dusk'"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from playwright.sync_api import expect
 from test_studio import open_board, wait_revision
 
 
@@ -27,6 +28,10 @@ def test_plus_at_both_ends_and_undo_redo_buttons(page, studio):
     assert cards.count() == len(ids) + 2
     assert cards.first.locator(".blank").count() == 1 and cards.last.locator(".blank").count() == 1
 
+    # the buttons say what they would do
+    assert page.locator("#undo").get_attribute("title") == \
+        f"Undo: add a blank shot at position {len(ids) + 2} of Night (Ctrl+Z)"
+    assert page.locator("#redo").is_disabled() and page.locator("#redo").get_attribute("title") == "Nothing to redo"
     # the toolbar's buttons, not only the keys: undo twice, redo once
     page.locator("#undo").click()
     page.wait_for_function(f"window.storyloom.project.scenes[1].shots.length === {len(ids) + 1}")
@@ -34,6 +39,7 @@ def test_plus_at_both_ends_and_undo_redo_buttons(page, studio):
     page.wait_for_function(f"window.storyloom.project.scenes[1].shots.length === {len(ids)}")
     wait_revision(page, studio)
     assert [s["id"] for s in studio.project()["scenes"][1]["shots"]] == ids
+    expect(page.locator("#redo")).to_have_attribute("title", "Redo: add a blank shot at position 1 of Night (Ctrl+Shift+Z)")
     page.locator("#redo").click()
     page.wait_for_function(f"window.storyloom.project.scenes[1].shots.length === {len(ids) + 1}")
     wait_revision(page, studio)
@@ -105,6 +111,7 @@ def test_deleting_the_open_project_leaves_a_true_welcome_page(page, studio):
     page.locator("#ask-input").fill("Throwaway")
     page.keyboard.press("Enter")
     page.wait_for_selector(".empty-board")
+    expect(page.locator("#undo")).to_be_disabled()  # a new project: nothing to undo yet
     item = page.locator(".project-item", has_text="Throwaway")
     item.hover()
     item.locator("[data-act=delete-project]").click()

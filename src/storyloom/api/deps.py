@@ -66,6 +66,21 @@ def project_json(project: Project) -> dict:
     return project.model_dump(mode="json")
 
 
+def steps(lib, project_id: str) -> dict:
+    """What undo and redo would do now, in the history's words (None: nothing to undo/redo):
+    the page's buttons say it ("Undo: delete shot 3") and grey out when there is nothing.
+
+    The revisions without their documents: a few small rows, read once per answer.
+    """
+    revs = lib.history(project_id)
+    head = next((r for r in revs if r.current), None)
+    if head is None:
+        return {"undo": None, "redo": None}
+    redo = next((r for r in revs if r.parent == head.number), None)  # newest first: the one redo picks
+    return {"undo": head.summary if head.parent is not None else None,
+            "redo": redo.summary if redo is not None else None}
+
+
 def head_of(lib, project_id: str) -> int:
     return lib.load(project_id)[1]
 
@@ -91,7 +106,7 @@ def mutate(lib, project_id: str, base_revision: int, change: Change) -> dict:
 
     Refuses (409, nothing saved) when ``base_revision`` is not the head, before or after
     the change runs (a save in between by another client). Returns the answer every
-    mutation gives: ``{"revision", "project", "id"?}``.
+    mutation gives: ``{"revision", "project", "steps", "id"?}`` (``steps``: :func:`steps`).
     """
     project = load_at(lib, project_id, base_revision)
     summary, created = change(project)
@@ -99,7 +114,7 @@ def mutate(lib, project_id: str, base_revision: int, change: Change) -> dict:
         revision = lib.save(project, base_revision, summary)
     except StaleRevision:
         raise stale(lib, project_id, base_revision) from None
-    out = {"revision": revision, "project": project_json(project)}
+    out = {"revision": revision, "project": project_json(project), "steps": steps(lib, project_id)}
     if created is not None:
         out["id"] = created
     return out

@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 
-from storyloom.api.deps import ID_PATTERN, changed, get_lib, get_runner, load_at, mutate, project_json
+from storyloom.api.deps import ID_PATTERN, changed, get_lib, get_runner, load_at, mutate, project_json, steps
 from storyloom.model.document import Project, Size
 
 router = APIRouter(prefix="/api/projects", tags=["projects"])
@@ -49,13 +49,15 @@ def create_project(body: ProjectCreate, lib=Depends(get_lib)) -> dict:
     """A new, empty project (``{id, revision, project}``)."""
     project = Project(title=body.title, size=Size(width=body.width, height=body.height), fps=body.fps)
     revision = lib.create_project(project, summary=f"create project {body.title!r}")
-    return {"id": project.id, "revision": revision, "project": project_json(project)}
+    return {"id": project.id, "revision": revision, "project": project_json(project),
+            "steps": {"undo": None, "redo": None}}
 
 
 @router.get("/{pid}")
 def get_project(pid: str = Pid, lib=Depends(get_lib)) -> dict:
     project, head = lib.load(pid)
-    return {"revision": head, "project": project_json(project)}
+    # (undo and redo carry base_revision: steps read a moment later can never make them act unseen)
+    return {"revision": head, "project": project_json(project), "steps": steps(lib, pid)}
 
 
 @router.patch("/{pid}")

@@ -123,7 +123,7 @@ $("#project-list").addEventListener("click", async (e) => {
     try {
       const base = pid === S.pid ? S.revision : info.revision;
       const res = await api("PATCH", `/api/projects/${pid}`, { base_revision: base, title });
-      if (pid === S.pid) applyProject(res.revision, res.project);
+      if (pid === S.pid) applyProject(res.revision, res.project, res.steps);
       toast(`Renamed to “${title}”`);
     } catch (err) {
       toast(err.status === 409 ? "Changed elsewhere — refreshed" : err.message, err.status === 409 ? "warn" : "error");
@@ -159,16 +159,28 @@ async function loadProject(pid) {
   try {
     const res = await api("GET", `/api/projects/${pid}`);
     if (pid !== S.pid) return;
-    applyProject(res.revision, res.project);
+    applyProject(res.revision, res.project, res.steps);
   } catch (e) {
     toast(e.message, "error");
     if (e.status === 404) location.hash = "";
   }
 }
 
-function applyProject(revision, project) {
+/** Undo/redo say what they would do ("Undo: delete shot 3") and are greyed out when there is nothing. */
+function showSteps(steps) {
+  for (const [which, label, keys] of [["undo", "Undo", "Ctrl+Z"], ["redo", "Redo", "Ctrl+Shift+Z"]]) {
+    const btn = $(`#${which}`);
+    const what = steps?.[which];
+    btn.disabled = !what;
+    btn.title = what ? `${label}: ${what} (${keys})` : `Nothing to ${which}`;
+    btn.setAttribute("aria-label", what ? `${label}: ${what}` : `${label} (nothing to ${which})`);
+  }
+}
+
+function applyProject(revision, project, steps) {
   S.project = project;
   S.revision = revision;
+  if (steps) showSteps(steps);
   const info = S.projects.find((p) => p.id === project.id);
   if (info) {
     const shots = project.scenes.reduce((n, s) => n + s.shots.length, 0);
@@ -198,7 +210,7 @@ function edit(method, path, body = {}, query = {}) {
       const res = method === "DELETE"
         ? await api("DELETE", path, undefined, { base_revision: S.revision, ...query })
         : await api(method, path, { base_revision: S.revision, ...body }, query);
-      if (pid === S.pid && res && res.project) applyProject(res.revision, res.project);
+      if (pid === S.pid && res && res.project) applyProject(res.revision, res.project, res.steps);
       return res;
     } catch (e) {
       if (e.status === 409) {
@@ -221,7 +233,7 @@ async function undoRedo(which) {
   try {
     // based on what the page shows: never undo an edit made elsewhere that the page has not seen
     const res = await api("POST", `/api/projects/${S.pid}/${which}`, undefined, { base_revision: S.revision });
-    applyProject(res.revision, res.project);
+    applyProject(res.revision, res.project, res.steps);
     toast(which === "undo" ? "Undone" : "Redone");
   } catch (e) {
     if (e.status === 409) {
