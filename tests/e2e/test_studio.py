@@ -117,6 +117,9 @@ def test_storyboard_collapse_drag_insert_undo(page, studio, screenshots):
     page.keyboard.press("Delete")
     page.wait_for_function("document.querySelectorAll('.card').length === 6")
     assert "Undo" in page.locator(".toast").last.inner_text()
+    # the keyboard stays on the board: the next card (Launch, first of Night) has the focus
+    page.wait_for_function("document.activeElement?.classList.contains('card')")
+    assert "Launch" in page.evaluate("document.activeElement.textContent")
     wait_revision(page, studio)
     assert [s["id"] for s in studio.project()["scenes"][0]["shots"]] == [s["id"] for s in morning[:3]]
 

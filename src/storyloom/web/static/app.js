@@ -511,7 +511,13 @@ async function insertShot(sceneId, index) {
 
 async function deleteShot(shotId) {
   const { shot, number } = findShot(shotId);
+  // the keyboard stays on the board: focus moves to the next card (or the one before)
+  const all = S.project.scenes.flatMap((s) => s.shots.map((x) => x.id));
+  const i = all.indexOf(shotId);
+  const neighbour = all[i + 1] ?? all[i - 1];
+  const hadFocus = document.activeElement?.closest?.(".card")?.dataset.shot === shotId;
   const res = await edit("DELETE", `/api/projects/${S.pid}/shots/${shotId}`);
+  if (res && hadFocus && neighbour) focusShot(neighbour);
   if (res) toast(`Deleted shot ${number}${shot.title ? " “" + shot.title + "”" : ""}`, "info", { label: "Undo", run: () => undoRedo("undo") });
 }
 
