@@ -163,6 +163,24 @@ def test_step_cache_hits_and_recomputes(lib):
     assert CALLS == [255, 200, 255]
 
 
+def test_step_cache_follows_the_engine_version(lib, monkeypatch):
+    # a new engine version makes different pictures: its cached outputs must not be served
+    from storyloom.engines import resolve
+    from storyloom.model.operations import Interpolate
+    p = project()
+    shot = p.add_scene("s").add_shot(duration=0.5)
+    shot.add_layer(Layer(source=ColorSource(color="#204060")))
+    shot.add_operation(Interpolate(factor=2))
+    steps = lib.cache_dir / "steps"
+    render_shot(lib, p, shot)
+    render_shot(lib, p, shot)
+    assert len(list(steps.rglob("*.json"))) == 1
+    engine = resolve("interpolate").engine
+    monkeypatch.setattr(engine, "VERSION", engine.VERSION + ".next")
+    render_shot(lib, p, shot)
+    assert len(list(steps.rglob("*.json"))) == 2
+
+
 def test_failing_step_leaves_no_file(tmp_path, lib):
     p = project()
     sc = p.add_scene("s")

@@ -220,6 +220,17 @@ def engines(capability: Optional[str] = None) -> list[type[Engine]]:
     return sorted(found, key=lambda c: (c.CAPABILITY, -c.PRIORITY, c.NAME))
 
 
+def capability_identities(capability: str) -> list[list]:
+    """``[identity, available]`` of every engine of ``capability``, best first: what decides
+    which engine carries out an operation and what it makes. A cache keyed on this is
+    re-derived when an engine's version changes or a better one becomes available.
+
+    >>> capability_identities("interpolate")[0]               # doctest: +SKIP
+    ['flow@3', True]
+    """
+    return [[e.identity(), bool(e.is_available())] for e in engines(capability)]
+
+
 def capabilities() -> list[str]:
     return sorted({c.CAPABILITY for c in engines()})
 

@@ -37,7 +37,15 @@ def step_key(input_key: str, op_json: str, engine: str) -> str:
 
 
 def _engine(op) -> str:
-    return op.engine or op.schema_name
+    """The engine identity in a step's key: the engine asked for (or the operation's name)
+    and every engine of its capability with its version and availability, so a new engine
+    version, or weights that make a better engine available, re-derive the step."""
+    name = op.engine or op.schema_name
+    capability = getattr(op, "capability", "")
+    if not capability:
+        return name
+    from storyloom.engines.base import capability_identities
+    return json.dumps([name, capability_identities(capability)])
 
 
 def _paths(cache_dir: Path, key: str) -> tuple[Path, Path]:
@@ -67,7 +75,7 @@ def run_step_cached(op, clip: Clip, ctx: StepContext, input_key: str,
         np.save(f, np.ascontiguousarray(out.frames))
     os.replace(tmp, npy)
     record = {
-        "engine": ctx.provenance.get("engine", _engine(op)),
+        "engine": ctx.provenance.get("engine", op.engine or op.schema_name),
         "version": ctx.provenance.get("version", ""),
         "operation": op.schema_name,
         "parameters": json.loads(op.model_dump_json()),
