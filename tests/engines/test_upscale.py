@@ -254,3 +254,36 @@ def test_spandrel_refuses_a_file_that_is_not_a_model(monkeypatch, tmp_path, caps
     src = _video(tmp_path / "in.mp4", n=2, audio=False)
     code, io = _run(["upscale", str(src), "--engine", "spandrel", "-o", str(tmp_path / "o.mp4")], capsys)
     assert code == 2 and len(io.err.strip().splitlines()) == 1 and "junk.pth" in io.err, io.err
+
+
+def test_cli_refuses_what_the_cpu_upscaler_cannot_hold(tmp_path, capsys):
+    """A 4K video x2 (7680x4320, ~15 GB of working memory for the edge engine) is refused
+    up front in one line naming the limit, before anything is decoded or written."""
+    src = _video(tmp_path / "uhd.mp4", n=1, w=3840, h=2160, audio=False)
+    out = tmp_path / "o.mp4"
+    code, io = _run(["upscale", str(src), "--scale", "2", "-o", str(out)], capsys)
+    assert code == 2 and "7680x4320" in io.err and "at most 9.4 megapixels" in io.err, io.err
+    assert len(io.err.strip().splitlines()) == 1 and not out.exists()
+    assert list(tmp_path.iterdir()) == [src]
+
+
+def test_edge_streams_frames_through_a_small_window(sr_case):
+    """Frames are pulled from the decoder only as the window needs them (memory stays a
+    few frames for any length), and streaming gives exactly the array path's pixels."""
+    from storyloom.engines.upscale.edge import RADIUS, upscale_frames
+    lr, truth = sr_case
+    pulled = []
+
+    def decoder():
+        for k, f in enumerate(lr):
+            pulled.append(k)
+            yield f
+    out = upscale_frames(decoder(), 2)
+    first = next(out)
+    assert len(pulled) <= RADIUS + 2          # frame 0 needs frames 0..RADIUS (+1 read ahead)
+    rest = list(out)
+    streamed = np.stack([first, *rest])
+    assert np.array_equal(streamed, np.stack(list(upscale_frames(lr, 2))))
+    lanczos = np.stack([cv2.resize(f, (f.shape[1] * 2, f.shape[0] * 2), interpolation=cv2.INTER_LANCZOS4)
+                        for f in lr])
+    assert _psnr(streamed, truth) > _psnr(lanczos, truth) + 0.5

@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from storyloom.cli.app import CRF_OPTION, app, check_output_folder
+from storyloom.cli.app import CRF_OPTION, app, check_output_folder, progress_bar
 from storyloom.errors import BadInput
 
 
@@ -44,7 +44,7 @@ def upscale(video: Path = typer.Argument(..., help="the video (or image, with -o
     import numpy as np
     from storyloom.engines import resolve
     from storyloom.engines.upscale import check_size
-    from storyloom.media import probe, read_audio, read_frames, read_image, write_video
+    from storyloom.media import iter_frames, probe, read_audio, read_image, write_video
     if scale not in (2, 4):
         raise BadInput(f"--scale {scale}: must be 2 or 4")
     for name, v in (("--denoise", denoise), ("--sharpen", sharpen)):
@@ -63,18 +63,31 @@ def upscale(video: Path = typer.Argument(..., help="the video (or image, with -o
         raise BadInput(f"{output}: a video upscales to a video file (.mp4), not a PNG")
     check_size(info.width, info.height, scale, "--scale")
     choice = resolve("upscale", engine)
+    ow, oh = choice.engine.check_output(info.width, info.height, scale, "--scale")
     t0 = time.time()
-    if info.kind == "image":
-        frames = read_image(video)[None, ..., :3]
-    else:
-        frames = np.stack(read_frames(video))[..., :3]
     with choice.engine() as eng:
-        big = eng.upscale(np.ascontiguousarray(frames), scale, denoise, sharpen)
-    if still_out:
-        _write_png_atomic(output, big[0])
-    else:
-        audio = read_audio(video) if info.has_audio else None
-        write_video(output, list(big), fps=info.fps, crf=crf,
-                    audio=audio if audio is not None and audio.size else None)
-    typer.echo(f"wrote {output}: {len(big)} frame(s) at {big.shape[2]}x{big.shape[1]} "
+        if info.kind == "image":
+            big = eng.upscale(np.ascontiguousarray(read_image(video)[None, ..., :3]), scale, denoise, sharpen)
+            _write_png_atomic(output, big[0])
+            count = 1
+        else:
+            # frames stream from the decoder through the engine into the encoder: a few
+            # frames in memory whatever the video's length or size (a whole 4K clip x2
+            # held at once needs tens of GB)
+            audio = read_audio(video) if info.has_audio else None
+            written = [0]
+
+            def counted(frames):
+                for f in frames:
+                    written[0] += 1
+                    yield f
+            with progress_bar(transient=True) as bar:
+                task = bar.add_task(f"upscale x{scale} ({choice.engine.NAME})", total=1.0)
+                out = eng.upscale_stream(iter_frames(video, info=info), scale, denoise, sharpen,
+                                         progress=lambda f, m="": bar.update(task, completed=f),
+                                         total=info.frames or None)
+                write_video(output, counted(out), fps=info.fps, crf=crf,
+                            audio=audio if audio is not None and audio.size else None)
+            count = written[0]
+    typer.echo(f"wrote {output}: {count} frame(s) at {ow}x{oh} "
                f"({choice.engine.NAME}, {time.time() - t0:.1f} s)")

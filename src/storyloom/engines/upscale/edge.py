@@ -24,6 +24,7 @@ import numpy as np
 
 from storyloom.engines.base import Progress, no_progress, register
 from storyloom.engines.upscale.base import Upscaler, check_size
+from storyloom.errors import BadInput
 from storyloom.model import Upscale
 from storyloom.render.steps import Clip, StepContext, register_step
 
@@ -31,6 +32,10 @@ ITERATIONS = 4  # single-frame passes; gains level off after 3 on compressed inp
 RADIUS = 2      # neighbours each side used for multi-frame back-projection
 MULTI_ITERATIONS = 3  # multi-frame passes per frame (the warped previous result carries the rest)
 FLOW_TOLERANCE = 1.0  # high-res px of forward-backward flow disagreement before a neighbour is ignored
+#: the largest output (in pixels) made: each output pixel needs ~450 bytes of working
+#: memory (flows, warps and estimates for 4 neighbours), so 4096x2304 peaks near 4 GB,
+#: while 7680x4320 would need ~15 GB
+MAX_PIXELS = 4096 * 2304
 
 
 def _back_project(lr: np.ndarray, scale: int, iterations: int) -> np.ndarray:
@@ -102,22 +107,70 @@ class _Flows:
             del self.cache[key]
 
 
-def upscale_frames(frames: np.ndarray, scale: int, denoise: float = 0.0, sharpen: float = 0.0,
+class _Window:
+    """Frames pulled from an iterable as the window reaches them and dropped once it has
+    passed: float copies for back-projection, greys for the flow. Memory stays a few
+    frames whatever the length of the video."""
+
+    def __init__(self, frames, denoise: float):
+        self.it = iter(frames)
+        self.denoise = denoise
+        self.low: dict[int, np.ndarray] = {}
+        self.grey: dict[int, np.ndarray] = {}
+        self.loaded = 0
+        self.done = False
+        self.size = None
+
+    def has(self, k: int) -> bool:
+        while not self.done and self.loaded <= k:
+            f = next(self.it, None)
+            if f is None:
+                self.done = True
+                break
+            f = np.ascontiguousarray(f[..., :3])
+            if self.size is None:
+                self.size = f.shape[:2]
+            elif f.shape[:2] != self.size:
+                raise ValueError(f"frame {self.loaded} is {f.shape[1]}x{f.shape[0]}, the first was "
+                                 f"{self.size[1]}x{self.size[0]}")
+            if self.denoise > 0:
+                f = _denoise(f, self.denoise)
+            self.low[self.loaded] = f.astype(np.float32)
+            self.grey[self.loaded] = cv2.cvtColor(f, cv2.COLOR_RGB2GRAY)
+            self.loaded += 1
+        return 0 <= k < self.loaded
+
+    def forget_before(self, k: int) -> None:
+        for j in [j for j in self.low if j < k]:
+            del self.low[j], self.grey[j]
+
+
+def upscale_frames(frames, scale: int, denoise: float = 0.0, sharpen: float = 0.0,
                    radius: int = RADIUS, iterations: int = MULTI_ITERATIONS,
-                   progress: Progress = no_progress):
+                   progress: Progress = no_progress, total: int | None = None):
     """Yield each uint8 (H, W, 3) frame of ``frames`` ``scale`` times larger, using its
-    neighbours (see the module docstring); a single frame falls back to ``upscale_frame``.
+    neighbours (see the module docstring). ``frames`` is an array or any iterable of
+    frames (a decoder): only ``2 * radius + 1`` of them are held at a time, so a long
+    or large video streams through in bounded memory. ``total``: the frame count for
+    progress when ``frames`` has no length.
 
     >>> frames = np.random.default_rng(0).integers(0, 255, (3, 8, 8, 3), dtype=np.uint8)
     >>> [f.shape for f in upscale_frames(frames, 2)]
     [(16, 16, 3), (16, 16, 3), (16, 16, 3)]
+    >>> [f.shape for f in upscale_frames(iter(frames), 2)]
+    [(16, 16, 3), (16, 16, 3), (16, 16, 3)]
     """
-    n, h, w = frames.shape[:3]
-    if denoise > 0:
-        frames = np.stack([_denoise(f, denoise) for f in frames])
+    if total is None and hasattr(frames, "__len__"):
+        total = len(frames)
+    win = _Window(frames, denoise)
+    if not win.has(0):
+        return
+    h, w = win.size
+    if max(h, w) < 12:   # too small for DIS flow: each frame on its own
+        radius = 0
     W, H = w * scale, h * scale
-    lows = [f.astype(np.float32) for f in frames]
-    flows = _Flows([cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for f in frames])
+    lows = win.low
+    flows = _Flows(win.grey)
     grid = np.dstack(np.meshgrid(np.arange(W, dtype=np.float32), np.arange(H, dtype=np.float32)))
 
     def big(flow: np.ndarray) -> np.ndarray:   # a small frame's flow in high-res pixels
@@ -126,9 +179,10 @@ def upscale_frames(frames: np.ndarray, scale: int, denoise: float = 0.0, sharpen
     prev = None
     pool = ThreadPoolExecutor(2)   # OpenCV releases the GIL: neighbours run side by side
     try:
-        for i in range(n):
+        i = 0
+        while win.has(i):
             obs = {}   # neighbour j -> (where i's estimate lands in j, where j lands in i, weights)
-            near = [j for j in range(max(0, i - radius), min(n, i + radius + 1)) if j != i]
+            near = [j for j in range(max(0, i - radius), i + radius + 1) if j != i and win.has(j)]
             flows.fill([p for j in near for p in ((i, j), (j, i))], pool)
             for j in near:
                 fij, fji = big(flows(i, j)), big(flows(j, i))
@@ -142,8 +196,9 @@ def upscale_frames(frames: np.ndarray, scale: int, denoise: float = 0.0, sharpen
                                     borderMode=cv2.BORDER_CONSTANT, borderValue=0)[..., None]
                 obs[j] = (grid + fji, grid + fij, trust, trust_i)
             flows.forget_before(i - radius)
+            win.forget_before(i - radius)
             est = _back_project(lows[i], scale, ITERATIONS)
-            if prev is not None:   # carry the detail built up so far, where the flow can be trusted
+            if prev is not None and i - 1 in obs:   # carry the detail built up so far, where the flow can be trusted
                 _, to_prev, _, trust_i = obs[i - 1]
                 warped = cv2.remap(prev, to_prev, None, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
                 est = trust_i * warped + (1 - trust_i) * est
@@ -163,7 +218,9 @@ def upscale_frames(frames: np.ndarray, scale: int, denoise: float = 0.0, sharpen
                         acc += r
                     est += acc / weight
             prev = est
-            progress((i + 1) / n, f"frame {i + 1}/{n}")
+            if total:
+                progress(min(1.0, (i + 1) / total), f"frame {i + 1}/{total}")
+            i += 1
             yield _finish(est, scale, sharpen)
     finally:
         pool.shutdown()
@@ -176,16 +233,38 @@ class EdgeUpscaler(Upscaler):
     PRIORITY = 10
     DESCRIPTION = "multi-frame back-projection with optical flow, no weights (CPU)"
 
+    @classmethod
+    def check_output(cls, width: int, height: int, scale: int, what: str = "scale") -> tuple[int, int]:
+        """``check_size``, and at most ``MAX_PIXELS`` out (the memory this method needs).
+
+        >>> EdgeUpscaler.check_output(3840, 2160, 2)
+        Traceback (most recent call last):
+        ...
+        storyloom.errors.BadInput: scale 2 would make 7680x4320; the edge upscaler makes at most 9.4 megapixels (e.g. 4096x2304), which a 2048x1152 input reaches at x2
+        """
+        ow, oh = check_size(width, height, scale, what)
+        if ow * oh > MAX_PIXELS:
+            side = int((MAX_PIXELS / (16 / 9)) ** 0.5)
+            raise BadInput(f"{what} {scale} would make {ow}x{oh}; the edge upscaler makes at most "
+                           f"{MAX_PIXELS / 1e6:.1f} megapixels (e.g. 4096x2304), which a "
+                           f"{int(side * 16 / 9) // scale}x{side // scale} input reaches at x{scale}")
+        return ow, oh
+
     def upscale(self, frames: np.ndarray, scale: int, denoise: float = 0.0, sharpen: float = 0.0,
                 progress: Progress = no_progress) -> np.ndarray:
         """Every frame ``scale`` times larger; see ``upscale_frames``."""
         n, h, w = frames.shape[:3]
-        ow, oh = check_size(w, h, scale)
+        ow, oh = self.check_output(w, h, scale)
         out = np.empty((n, oh, ow, 3), np.uint8)
         for i, f in enumerate(upscale_frames(np.ascontiguousarray(frames[..., :3]), scale, denoise, sharpen,
                                              progress=progress)):
             out[i] = f
         return out
+
+    def upscale_stream(self, frames, scale: int, denoise: float = 0.0, sharpen: float = 0.0,
+                       progress: Progress = no_progress, total: int | None = None):
+        """Frames in, frames out, a few held at a time; see ``upscale_frames``."""
+        return upscale_frames(frames, scale, denoise, sharpen, progress=progress, total=total)
 
 
 @register_step(Upscale)
