@@ -82,12 +82,32 @@ class Project:
         return [SceneHandle(self, s.id) for s in self.doc.scenes]
 
     def import_media(self, path, scene: Optional["SceneHandle"] = None) -> "ShotHandle":
-        """Add a video or still as a new shot (at the end, or of ``scene``)."""
+        """Add a video or still as one new shot (at the end, or of ``scene``), unsplit;
+        :meth:`import_footage` splits a video into shots and scenes as ``storyloom import`` does.
+
+        >>> shot = film.import_media("sunset.jpg")                   # doctest: +SKIP
+        """
         from storyloom.importer import add_footage
         with self.edit(f"import {Path(path).name}") as doc:
             target = doc.scene(scene.id) if scene else None
             shot = add_footage(self.library, doc, path, target)
         return ShotHandle(self, shot.id)
+
+    def import_footage(self, path, scene: Optional["SceneHandle"] = None, split: bool = True,
+                       engine: Optional[str] = None, progress=None) -> list["ShotHandle"]:
+        """Add a video split into shots (new scenes grouped by look, or all into ``scene``),
+        or a still as one shot, as ``storyloom import`` does; one revision, recorded as a job.
+
+        >>> [s.doc.title for s in film.import_footage("beach.mp4")]   # doctest: +SKIP
+        ['beach 1', 'beach 2', 'beach 3']
+        """
+        from storyloom.engines.base import no_progress
+        from storyloom.importer import import_footage
+        with self.edit(f"import {Path(path).name}") as doc:
+            target = doc.scene(scene.id) if scene else None
+            shots = import_footage(self.library, doc, path, target, split=split, engine=engine,
+                                   progress=progress or no_progress)
+        return [ShotHandle(self, s.id) for s in shots]
 
     def add_script(self, path_or_text, engine: Optional[str] = None):
         """Add the scenes, shots and cast of a script (a file path, or the script's text);
@@ -248,14 +268,16 @@ class ShotHandle:
         with self.project.edit(f"{op.label()} on shot") as doc:
             doc.find_shot(self.id)[1].add_operation(op)
 
-    def extract_layer(self, point=None, *, box=None, frame: int = 0, layer: Optional[str] = None,
+    def extract_layer(self, point=None, *, box=None, clicks=(), frame: int = 0, layer: Optional[str] = None,
                       engine: Optional[str] = None, name: str = "") -> str:
         """Cut the object at ``point=(x, y)`` (or inside ``box=(x0, y0, x1, y1)``), in the
         shot's frame pixels on frame ``frame``, out as a new foreground layer tracked through
-        the shot; the original stays as the background. One revision; returns the layer id.
+        the shot; the original stays as the background. ``clicks=[(x, y, positive, frame), …]``
+        correct it on any frame (positive adds a missed part, negative removes a wrong one).
+        One revision; returns the layer id.
 
-        >>> fg = shot.extract_layer(point=(160, 90))   # doctest: +SKIP
+        >>> fg = shot.extract_layer(point=(160, 90), clicks=[(40, 30, False, 12)])   # doctest: +SKIP
         """
         from storyloom.layers import extract_layer
         return extract_layer(self.project.library, self.project.id, self.id, layer, point=point, box=box,
-                             frame=frame, engine=engine, name=name)[1]
+                             clicks=clicks, frame=frame, engine=engine, name=name)[1]

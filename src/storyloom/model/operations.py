@@ -161,10 +161,23 @@ class Cutout(Operation):
     frame: int = Field(0, ge=0)
 
     def label(self) -> str:
+        """What was asked for, with the corrections made on other frames.
+
+        >>> Cutout(clicks=[Click(x=10, y=20), Click(x=5, y=5, positive=False, frame=8)]).label()
+        'cutout point (10,20) - 1 correction (frame 8)'
+        """
+        first = next((c for c in self.clicks if c.positive and c.frame == self.frame), None)
         if self.box:
-            return f"cutout box {tuple(round(v) for v in self.box)}"
-        c = self.clicks[0] if self.clicks else None
-        return f"cutout point ({c.x:.0f},{c.y:.0f})" if c else "cutout"
+            said = f"cutout box {tuple(round(v) for v in self.box)}"
+        elif first is not None:
+            said = f"cutout point ({first.x:.0f},{first.y:.0f})"
+        else:
+            said = "cutout"
+        rest = [c for c in self.clicks if c is not first]
+        if rest:
+            frames = ", ".join(str(f) for f in sorted({c.frame for c in rest}))
+            said += f" - {len(rest)} correction{'s' if len(rest) > 1 else ''} (frame{'s' if ',' in frames else ''} {frames})"
+        return said
 
 
 class Remove(Operation):

@@ -3,6 +3,8 @@ the cutout wrongly took, a positive one adds a part it missed — from that fram
 both directions, measured against the clip's exact truth; and the CLI's ``--click``."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -100,3 +102,23 @@ def test_only_negative_clicks_are_refused(blocks, tmp_path, capsys):
     video = write_video(tmp_path / "blocks.mp4", list(frames), 24)
     code = main(["cutout", str(video), "--click", "40,43,2,-", "-o", str(tmp_path / "o")])
     assert code == 2 and "give --point" in capsys.readouterr().err
+
+
+def test_python_extract_layer_takes_corrections(blocks, tmp_path):
+    # the library door: a correcting click on frame 6 is kept in the operation and named in
+    # the history, and the exported layer holds the red block alone
+    from storyloom import Project
+    frames, red, blue = blocks
+    video = write_video(tmp_path / "blocks.mp4", list(frames), 24)
+    film = Project.create(tmp_path / "lib", size="160x90", fps=24)
+    (shot,) = film.import_footage(video)
+    lid = shot.extract_layer(box=BOX, clicks=[(BLUE_CX(6), 43, False, 6)], engine="matting")
+    (op,) = next(layer for layer in shot.doc.layers if layer.id == lid).operations
+    assert [(c.frame, c.positive) for c in op.clicks if c.frame] == [(6, False)]
+    assert "1 correction (frame 6)" in film.history()[0].summary
+    manifest = json.loads(film.export_layers(tmp_path / "layers", "png").read_text())
+    (fg,) = [layer for layer in manifest["shots"][0]["layers"] if layer["id"] == lid]
+    folder = tmp_path / "layers" / fg["files"].split("/")[0]
+    import cv2
+    alpha = np.stack([cv2.imread(str(p), cv2.IMREAD_UNCHANGED)[..., 3] for p in sorted(folder.glob("*.png"))])
+    assert _iou(alpha, red)[1:].min() > 0.8
