@@ -130,6 +130,10 @@ def interpolate_file(engine, src, dst, ratio: float, fps: float, crf: int = 18, 
                         packet.stream = copies[0]
                         out.mux(packet)
         os.replace(tmp, dst)
+    except av.error.FFmpegError as e:
+        # e.g. a sound codec the container cannot hold (Matroska, .mkv, holds nearly any)
+        Path(tmp).unlink(missing_ok=True)
+        raise BadInput(f"{dst.name}: writing failed ({e})") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
