@@ -199,3 +199,21 @@ def test_engines_lists_availability_and_reason(capsys):
         assert choice.engine.NAME != "test-needs-weights" and "no weights configured" in choice.why
     finally:
         del _REGISTRY[("shots", "test-needs-weights")]
+
+
+@pytest.mark.parametrize("args", [["restyle", "{src}", "--style", "sepia", "-o", "{out}"],
+                                  ["camera", "{src}", "--move", "roll", "-o", "{out}"],
+                                  ["upscale", "{src}", "--scale", "2", "-o", "{out}"]])
+@pytest.mark.parametrize("out,message", [("missing/o.mp4", "folder"), ("o.gif", "unknown video format")])
+def test_file_commands_check_the_output_before_any_work(tmp_path, capsys, args, out, message):
+    """A missing output folder (or a format that cannot be written) is one line and exit 2
+    before anything is decoded; no folder or file is created."""
+    import numpy as np
+    from storyloom.cli.main import main
+    from storyloom.media import write_video
+    src = write_video(tmp_path / "in.mp4", [np.full((36, 64, 3), 90, np.uint8)] * 4, 24)
+    capsys.readouterr()
+    code = main([a.format(src=src, out=tmp_path / out) for a in args])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and message in err[0], err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.mp4"]

@@ -48,6 +48,26 @@ def check_output_folder(path) -> None:
         raise BadInput(f"{path}: folder {folder} does not exist")
 
 
+VIDEO_SUFFIXES = (".mp4", ".mov", ".webm", ".mkv", ".m4v")
+
+
+def check_video_output(path) -> None:
+    """BadInput, before any work, unless ``path`` is a video file that can be written: its
+    folder exists and its suffix names a format Storyloom writes.
+
+    >>> check_video_output("out.gif")
+    Traceback (most recent call last):
+    ...
+    storyloom.errors.BadInput: out.gif: unknown video format (use .mp4, .mov or .webm)
+    """
+    from pathlib import Path
+    from storyloom.errors import BadInput
+    path = Path(path)
+    if path.suffix.lower() not in VIDEO_SUFFIXES:
+        raise BadInput(f"{path}: unknown video format (use .mp4, .mov or .webm)")
+    check_output_folder(path)
+
+
 #: the H.264 quality option shared by file-in/file-out commands
 CRF_OPTION = typer.Option(18, "--crf", min=0, max=51, help="H.264 quality (lower: better and larger)")
 

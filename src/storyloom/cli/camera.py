@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from storyloom.cli.app import CRF_OPTION, app
+from storyloom.cli.app import CRF_OPTION, app, check_video_output
 from storyloom.errors import BadInput
 
 #: stills are scaled down to this long side first (the clip is made in memory)
@@ -66,6 +66,7 @@ def camera(source: Optional[Path] = typer.Argument(None, help="a still image or 
         raise BadInput(f"--fps {fps:g}: must be above 0 and at most 240")
     if not source.exists():
         raise BadInput(f"{source}: no such file")
+    check_video_output(output)
 
     import cv2
     import numpy as np

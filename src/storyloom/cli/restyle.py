@@ -14,7 +14,7 @@ from typing import Optional
 
 import typer
 
-from storyloom.cli.app import CRF_OPTION, app
+from storyloom.cli.app import CRF_OPTION, app, check_video_output
 from storyloom.errors import BadInput
 
 
@@ -44,6 +44,7 @@ def restyle(video: Path = typer.Argument(..., help="the video to restyle", show_
     strength = check_strength(strength)
     if not video.exists():
         raise BadInput(f"{video}: no such file")
+    check_video_output(output)
     info = probe(video)
     require_video(info, video)
     frames = read_frames(video)

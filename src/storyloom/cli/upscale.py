@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from storyloom.cli.app import CRF_OPTION, app, check_output_folder, progress_bar
+from storyloom.cli.app import CRF_OPTION, app, check_output_folder, check_video_output, progress_bar
 from storyloom.errors import BadInput
 
 
@@ -61,6 +61,8 @@ def upscale(video: Path = typer.Argument(..., help="the video (or image, with -o
         raise BadInput(f"{video}: is a still image; write it with -o NAME.png")
     if info.kind == "video" and still_out:
         raise BadInput(f"{output}: a video upscales to a video file (.mp4), not a PNG")
+    if info.kind == "video":
+        check_video_output(output)
     check_size(info.width, info.height, scale, "--scale")
     choice = resolve("upscale", engine)
     ow, oh = choice.engine.check_output(info.width, info.height, scale, "--scale")
