@@ -101,3 +101,25 @@ def test_serve_on_a_busy_port_says_so_before_any_link(tmp_path):
     assert r.returncode == 2 and "open http" not in r.stdout, (r.stdout, r.stderr)
     (line,) = r.stderr.strip().splitlines()
     assert f"port {port}" in line and "in use" in line and "--port" in line
+
+
+def test_serve_on_all_addresses_prints_links_that_open(tmp_path):
+    """--host 0.0.0.0 listens everywhere: the links say 127.0.0.1 (here) and this machine's
+    name (elsewhere), both with the token; never http://0.0.0.0/."""
+    import socket
+    import subprocess
+    import sys
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "storyloom.cli.main", "serve", str(tmp_path / "lib"),
+                             "--host", "0.0.0.0", "--port", str(port), "--token", "tok-9"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = [proc.stdout.readline() for _ in range(4)]
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert lines[1].strip() == f"open http://127.0.0.1:{port}/?token=tok-9", lines
+    assert lines[2].strip() == f"from other machines: http://{socket.gethostname()}:{port}/?token=tok-9", lines
+    assert not any("0.0.0.0" in line for line in lines)

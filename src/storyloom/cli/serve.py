@@ -61,9 +61,14 @@ def serve(library: Optional[Path] = typer.Argument(None, help="library folder (d
     lib = library or default_library()
     check_port_free(host, port)
     studio = create_app(lib, token=token, host=host, render_workers=workers)
-    url = studio_url(host, port, studio.state.token)
+    wildcard = host in ("0.0.0.0", "::", "")
+    # "all addresses" is no address to open: this machine's loopback link, then its name for others
+    url = studio_url("127.0.0.1" if wildcard else host, port, studio.state.token)
     typer.echo(f"Storyloom studio for {lib}")
     typer.echo(f"  open {url}")
+    if wildcard:
+        import socket
+        typer.echo(f"  from other machines: {studio_url(socket.gethostname(), port, studio.state.token)}")
     if not is_local_host(host):
         typer.echo("  reachable from other machines: every request needs the token above")
     uvicorn.run(studio, host=host, port=port, log_level="warning")
