@@ -222,3 +222,24 @@ def test_person_is_cut_out_by_selfie_segmentation():
     assert 0.3 < alpha.mean() < 0.7
     # her face (about x 224, y 96 in the 512 px original) is subject; the flag's corner is not
     assert alpha[40:56, 104:120].mean() > 0.95 and alpha[:20, :20].max() < 0.05
+
+
+@pytest.mark.parametrize("move", ["crane-up", "orbit-left", "tilt-down"])
+def test_subject_standing_on_the_frame_edge_never_shows_past_it(texture, move):
+    """A near layer cut off by the bottom of the frame (a person shown from the chest up)
+    moves further than the background; the margin must cover that, or the frame shows the
+    empty space below the layer's edge (a band of bare background, or black)."""
+    bg = texture(W, H, seed=1)
+    fg = np.zeros((H, W, 4), np.uint8)
+    fg[40:, 60:140, :3] = (255, 0, 255)      # magenta torso reaching the bottom edge
+    fg[40:, 60:140, 3] = 255
+    from storyloom.render.compositor import premultiply
+    layers = [LayerPicture(bg, np.eye(3), 0.0), LayerPicture(premultiply(fg), np.eye(3), 1.0)]
+    cam = resolve("camera").engine()
+    frames = cam.move_layers([layers] * N, N, (W, H), move, A, "linear")
+    for i, f in enumerate(frames):
+        # the bottom rows below the torso's columns stay magenta: its edge never rises into view
+        cols = fg_mask(f[-2:]).any(axis=0)
+        assert cols.sum() >= 20, (i, cols.sum())
+        below = fg_mask(f[-3:])[:, cols]
+        assert below.mean() > 0.95, (i, below.mean())

@@ -18,6 +18,7 @@ scaled by their depth: the far (bottom) layer moves as the pose says, the near (
 """
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Iterable, Optional, Sequence
@@ -161,14 +162,20 @@ def _corners_inside(mats: Sequence[np.ndarray], size: tuple[int, int]) -> bool:
     return True
 
 
-def crop_margin(poses: Sequence[Pose], size: tuple[int, int]) -> float:
-    """The smallest zoom (>= 1) under which every pose keeps the view inside the picture.
+def crop_margin(poses: Sequence[Pose], size: tuple[int, int], depths: Sequence[float] = (0.0,),
+                parallax: float = 0.0, dolly: bool = False) -> float:
+    """The smallest zoom (>= 1) under which every pose keeps the view inside the picture,
+    for a layer at each of ``depths`` (a near layer that reaches the frame's edge moves
+    ``1 + parallax`` times as far, so its edge needs more margin).
 
     >>> round(crop_margin(camera_path("pan-left", 0.2, 9, (320, 180)), (320, 180)), 3)
     1.2
+    >>> crane = camera_path("crane-up", 0.2, 9, (320, 180))
+    >>> crop_margin(crane, (320, 180), (0.0, 1.0), parallax=2.0) > crop_margin(crane, (320, 180))
+    True
     """
     lo, hi = 1.0, 1.0
-    mats = lambda k: [pose_matrix(p, size, k) for p in poses]  # noqa: E731
+    mats = lambda k: [pose_matrix(p, size, k, d, parallax, dolly) for p in poses for d in depths]  # noqa: E731
     if _corners_inside(mats(lo), size):
         return lo
     while not _corners_inside(mats(hi), size):
@@ -198,6 +205,37 @@ def _covers(m: np.ndarray, src_shape, size: tuple[int, int]) -> bool:
     x, y = p[0] / p[2], p[1] / p[2]
     return bool(x.min() >= -0.5 - 1e-6 and y.min() >= -0.5 - 1e-6 and x.max() <= sw - 0.5 + 1e-6
                 and y.max() <= sh - 0.5 + 1e-6)
+
+
+def edge_depths(layers: Sequence[Optional[LayerPicture]], size: tuple[int, int]) -> list[float]:
+    """Depths of the layers that reach the frame's edge (an opaque picture, or one whose
+    alpha is set along the border): moving them must never show past their edge. A cut-out
+    subject standing on the bottom of the frame counts; one floating inside it does not.
+
+    >>> solid = LayerPicture(np.zeros((8, 10, 3), np.uint8), np.eye(3), 0.0)
+    >>> floating = np.zeros((8, 10, 4), np.uint8); floating[3:5, 4:6] = 255
+    >>> edge_depths([solid, LayerPicture(floating, np.eye(3), 1.0)], (10, 8))
+    [0.0]
+    >>> standing = floating.copy(); standing[3:, 4:6] = 255
+    >>> edge_depths([solid, LayerPicture(standing, np.eye(3), 1.0)], (10, 8))
+    [0.0, 1.0]
+    """
+    w, h = size
+    out = []
+    for lp in layers:
+        if lp is None or lp.opacity <= 0:
+            continue
+        if lp.image.shape[2] == 3:
+            out.append(float(lp.depth))
+            continue
+        a = lp.image[..., 3]
+        m = lp.matrix
+        if not np.allclose(m, np.eye(3)) or a.shape != (h, w):
+            a = cv2.warpPerspective(a, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
+        border = np.concatenate([a[:2].ravel(), a[-2:].ravel(), a[:, :2].ravel(), a[:, -2:].ravel()])
+        if border.size and int(border.max()) > 127:
+            out.append(float(lp.depth))
+    return sorted(set(out)) or [0.0]
 
 
 def composite_layers(layers: Sequence[Optional[LayerPicture]], cams: Sequence[np.ndarray],
@@ -261,8 +299,15 @@ class WarpCamera(CameraEngine):
             raise BadInput("camera move: no frames")
         w, h = size
         poses = camera_path(move, amount, n, size, ease, seed, fps)
-        k = crop_margin(poses, size)
         dolly = m.name == "dolly-zoom"
+        # the margin covers every layer that reaches the frame's edge (judged on the first
+        # frame's layers): a near subject cut off by the bottom of the frame slides
+        # further than the background, and past its edge there is nothing to show
+        frames = iter(frames)
+        first = next(frames, None)
+        if first is not None:
+            frames = itertools.chain([first], frames)
+        k = crop_margin(poses, size, edge_depths(first or [], size), m.parallax, dolly)
         out = np.empty((n, h, w, 3), np.uint8)
         i = -1
         for i, layers in enumerate(frames):
