@@ -210,7 +210,7 @@ def test_single_layer_shot_is_warped_flat(layered, motion_pair):
     assert abs(np.median(dys) - A * H / 11) < 0.15 * A * H / 11
     # recorded provenance names the engine
     metas = list((lib.cache_dir / "steps").rglob("*.json"))
-    assert metas and any("warp@1" in m.read_text() for m in metas)
+    assert metas and any("warp@2" in m.read_text() for m in metas)
 
 
 def test_person_is_cut_out_by_selfie_segmentation():
