@@ -150,7 +150,7 @@ def test_render_step_without_a_project_moves_the_clip(texture, motion):
     op = CameraMove(move="pan-right", amount=A, ease="linear")
     ctx = StepContext()
     out = step_for(op)(op, Clip(np.stack([still] * N), 24.0), ctx)
-    assert len(out) == N and out.fps == 24.0 and ctx.provenance["engine"] == "warp@2"
+    assert len(out) == N and out.fps == 24.0 and ctx.provenance["engine"] == "warp@3"
     assert ctx.provenance["parallax_layers"] == 0
     dx = motion(out.frames)[0]
     assert abs(dx + A * W * STEP) < 0.15 * A * W * STEP

@@ -272,7 +272,7 @@ def composite_layers(layers: Sequence[Optional[LayerPicture]], cams: Sequence[np
 @register
 class WarpCamera(CameraEngine):
     NAME = "warp"
-    VERSION = "2"   # 2: margin for near layers at the frame's edge (cached camera moves re-derived)
+    VERSION = "3"   # 2: margin for near layers at the frame edge; 3: diffusion fill behind the subject
     PRIORITY = 10
     DESCRIPTION = ("per-frame homography with an automatic crop margin, bicubic; stills cut into "
                    "subject and filled-in background for parallax (CPU)")
