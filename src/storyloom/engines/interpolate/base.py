@@ -3,7 +3,9 @@
 Output length is ``(N - 1) * factor + 1``: every source frame is kept at index
 ``i * factor`` and ``factor - 1`` in-betweens go between neighbours; the last frame is
 not held. Across a cut (``i in cuts``: the cut lies between frames i-1 and i) the
-in-betweens duplicate frame i-1, so no picture mixes two shots.
+in-betweens duplicate frame i-1, so no picture mixes two shots. Rates that are not whole
+multiples use ``plan(n, ratio)``: the source positions k / ratio of the output frames
+(engines that offer ``resample`` take them; across a cut they hold the nearer frame).
 
     >>> output_count(5, 2)
     9
