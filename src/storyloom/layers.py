@@ -1,11 +1,13 @@
-"""Layer edits on a stored project: extract an object as its own layer, replace a scene's
-background, harmonise a foreground's colour with its background.
+"""Layer edits on a stored project: extract an object as its own layer (and correct its
+cutout with more clicks), replace a scene's background, harmonise a foreground's colour
+with its background.
 
 Each edit is one revision (one undo) and is checked completely before anything is saved
 or stored. The pixels are computed at render time (and cached): the document records the
 ``Cutout`` prompt and the ``Harmonize`` statistics, never a matte.
 
     >>> doc, layer_id = extract_layer(lib, project_id, shot_id, point=(160, 90))   # doctest: +SKIP
+    >>> doc = refine_cutout(lib, project_id, shot_id, layer_id, [(200, 90, False, 6)])  # doctest: +SKIP
     >>> doc, report = replace_background(lib, project_id, "1", "#2266aa")           # doctest: +SKIP
 """
 from __future__ import annotations
@@ -207,41 +209,76 @@ def _shot_frames(project, shot) -> int:
     return shot_frame_count(project, shot)
 
 
-def build_cutout_layer(lib, project, shot, layer=None, point=None, box=None, clicks=(), frame: int = 0,
-                       engine: Optional[str] = None, name: str = ""):
-    """Check a cutout prompt given in the shot's frame pixels and return the new foreground
-    layer (not yet added): a copy of ``layer`` with a ``Cutout`` in its source's own pixels."""
-    from storyloom.model import Click, Cutout
-    from storyloom.model.document import new_id
-    from storyloom.render.render import layer_window
-    label = shot.title or shot.id
-    layer = layer if layer is not None else _picture_layer(lib, shot)
-    n = _shot_frames(project, shot)
-    if not isinstance(frame, int) or frame < 0 or frame >= n:
-        raise BadInput(f"shot {label}: frame {frame} does not exist (the shot has frames 0-{n - 1})")
-    fps = project.fps
-    t = frame / fps
-    start, end = layer_window(layer, shot.duration)
-    if not start <= t < end:
-        raise BadInput(f"shot {label}: layer {layer.name or layer.id} is not shown at frame {frame}")
-    first = int(math.ceil(start * fps - 1e-9))  # the layer's first frame, as the renderer counts
-    w, h = project.size.width, project.size.height
-    given = [(float(p[0]), float(p[1]), True, frame) for p in ([point] if point is not None else [])]
+def _given_clicks(clicks, frame: int) -> list:
+    """``(x, y[, positive[, frame]])`` clicks as ``(x, y, positive, frame)`` (``frame`` by default)."""
+    out = []
     for c in clicks:
         if len(c) not in (2, 3, 4):
             raise BadInput(f"click {c!r}: expected (x, y[, positive[, frame]])")
         f = c[3] if len(c) > 3 else frame
-        given.append((float(c[0]), float(c[1]), bool(c[2]) if len(c) > 2 else True, f))
-    if not any(g[2] for g in given) and box is None:
-        raise BadInput(f"shot {label}: give a point or a box around the object to cut out")
+        out.append((float(c[0]), float(c[1]), bool(c[2]) if len(c) > 2 else True, f))
+    return out
+
+
+def _layer_first_frame(project, shot, layer) -> tuple[int, float, float]:
+    """The layer's first shot frame (as the renderer counts) and its shown window in seconds."""
+    from storyloom.render.render import layer_window
+    start, end = layer_window(layer, shot.duration)
+    return int(math.ceil(start * project.fps - 1e-9)), start, end
+
+
+def _check_click_frames(project, shot, layer, given) -> None:
+    """Each ``(x, y, positive, frame)`` click must be inside the frame, on a shot frame that
+    exists and where ``layer`` is shown."""
+    label = shot.title or shot.id
+    n = _shot_frames(project, shot)
+    w, h = project.size.width, project.size.height
+    _, start, end = _layer_first_frame(project, shot, layer)
     for x, y, _, f in given:
         if not (0 <= x < w and 0 <= y < h):
             raise BadInput(f"point ({x:g},{y:g}): outside the {w}x{h} frame")
         if not isinstance(f, int) or not 0 <= f < n:
             raise BadInput(f"shot {label}: frame {f} of click ({x:g},{y:g}) does not exist "
                            f"(the shot has frames 0-{n - 1})")
-        if not start <= f / fps < end:
+        if not start <= f / project.fps < end:
             raise BadInput(f"shot {label}: layer {layer.name or layer.id} is not shown at frame {f}")
+
+
+def _source_clicks(lib, project, shot, layer, given) -> list:
+    """Checked ``(x, y, positive, frame)`` clicks in frame pixels as ``Click`` prompts in the
+    layer source's own pixels and frames; BadInput for one that misses the layer's picture."""
+    from storyloom.model import Click
+    first, _, _ = _layer_first_frame(project, shot, layer)
+    # each click through the layer's placement at its own frame (keyframes may move it)
+    mapped = [_to_source_coords(lib, project, shot, layer, f / project.fps, [(x, y)])[0] for x, y, _, f in given]
+    for (x, y, _, _), (_, _, inside) in zip(given, mapped):
+        if not inside:
+            raise BadInput(f"point ({x:g},{y:g}): outside layer {layer.name or layer.id}'s picture")
+    return [Click(frame=f - first, x=round(mx, 2), y=round(my, 2), positive=pos)
+            for (_, _, pos, f), (mx, my, _) in zip(given, mapped)]
+
+
+def build_cutout_layer(lib, project, shot, layer=None, point=None, box=None, clicks=(), frame: int = 0,
+                       engine: Optional[str] = None, name: str = ""):
+    """Check a cutout prompt given in the shot's frame pixels and return the new foreground
+    layer (not yet added): a copy of ``layer`` with a ``Cutout`` in its source's own pixels."""
+    from storyloom.model import Cutout
+    from storyloom.model.document import new_id
+    label = shot.title or shot.id
+    layer = layer if layer is not None else _picture_layer(lib, shot)
+    n = _shot_frames(project, shot)
+    if not isinstance(frame, int) or frame < 0 or frame >= n:
+        raise BadInput(f"shot {label}: frame {frame} does not exist (the shot has frames 0-{n - 1})")
+    t = frame / project.fps
+    first, start, end = _layer_first_frame(project, shot, layer)
+    if not start <= t < end:
+        raise BadInput(f"shot {label}: layer {layer.name or layer.id} is not shown at frame {frame}")
+    given = [(float(p[0]), float(p[1]), True, frame) for p in ([point] if point is not None else [])]
+    given += _given_clicks(clicks, frame)
+    if not any(g[2] for g in given) and box is None:
+        raise BadInput(f"shot {label}: give a point or a box around the object to cut out")
+    w, h = project.size.width, project.size.height
+    _check_click_frames(project, shot, layer, given)
     mapped_box = None
     if box is not None:
         if len(box) != 4:
@@ -259,15 +296,8 @@ def build_cutout_layer(lib, project, shot, layer=None, point=None, box=None, cli
                       round(min(float(sw), max(xs)), 2), round(min(float(sh), max(ys)), 2))
         if mapped_box[2] - mapped_box[0] < 1 or mapped_box[3] - mapped_box[1] < 1:
             raise BadInput(f"box {box}: does not cover layer {layer.name or layer.id}'s picture")
-    # each click through the layer's placement at its own frame (keyframes may move it)
-    mapped = [_to_source_coords(lib, project, shot, layer, f / fps, [(x, y)])[0] for x, y, _, f in given]
-    for (x, y, _, _), (_, _, inside) in zip(given, mapped):
-        if not inside:
-            raise BadInput(f"point ({x:g},{y:g}): outside layer {layer.name or layer.id}'s picture")
-    local = frame - first
-    op = Cutout(clicks=[Click(frame=f - first, x=round(mx, 2), y=round(my, 2), positive=pos)
-                        for (_, _, pos, f), (mx, my, _) in zip(given, mapped)],
-                box=mapped_box, frame=local, engine=engine)
+    op = Cutout(clicks=_source_clicks(lib, project, shot, layer, given), box=mapped_box, frame=frame - first,
+                engine=engine)
     count = sum(1 for l in shot.layers if any(o.schema_name == "Cutout" for o in l.operations)) + 1
     data = layer.model_dump()
     data.update(id=new_id(), name=name or f"Cutout {count}", role="foreground",
@@ -275,11 +305,11 @@ def build_cutout_layer(lib, project, shot, layer=None, point=None, box=None, cli
     return type(layer).model_validate(data)
 
 
-def _cut_now(lib, project, shot, layer) -> None:
+def _cut_now(lib, project, shot, layer):
     """Run the new layer's operations now: a prompt the engine cannot use fails here, before
-    anything is saved, and the render later finds the matte in the step cache."""
+    anything is saved, and the render later finds the matte in the step cache. Returns the feed."""
     from storyloom.render.render import OperatedLayerFeed
-    OperatedLayerFeed(lib, project, shot, layer)
+    return OperatedLayerFeed(lib, project, shot, layer)
 
 
 def extract_layer(lib, project, shot_id: str, layer_id: Optional[str] = None, *, point=None, box=None,
@@ -309,6 +339,82 @@ def extract_layer(lib, project, shot_id: str, layer_id: Optional[str] = None, *,
     lib.save(doc, rev, f"extract layer {new.name!r} ({what}) in shot {shot.title or shot.id}")
     return doc, new.id
 
+
+def _cutout_of(layer):
+    """The index of ``layer``'s ``Cutout`` operation; BadInput when it has none."""
+    for i in range(len(layer.operations) - 1, -1, -1):
+        if layer.operations[i].schema_name == "Cutout":
+            return i
+    raise BadInput(f"layer {layer.name or layer.id}: has no cutout to refine (extract a layer first)")
+
+
+#: below this share of the frame a matte is "nothing" (the engine's own floor)
+_EMPTY = 0.002
+
+
+def _covered(feed) -> list[bool]:
+    """Per layer frame: whether the computed matte holds anything."""
+    import numpy as np
+    return [float((np.asarray(f)[..., 3] >= 128).mean()) >= _EMPTY for f in feed.clip.frames]
+
+
+def check_refine(lib, project, shot, layer, clicks: Sequence, frame: int = 0):
+    """Check correcting clicks for cutout ``layer`` of ``shot`` (frame pixels, as
+    ``refine_cutout`` takes them) without running any engine: BadInput for a layer with no
+    ``Cutout``, no clicks, a click outside the frame or the layer's picture, or on a frame that
+    does not exist. Returns (the ``Cutout``'s index in the layer's operations, the clicks as
+    ``(x, y, positive, frame)``, the clicks as source-pixel ``Click`` prompts).
+
+    >>> i, given, added = check_refine(lib, doc, shot, shot.layer("Cutout 1"), [(120, 86, False, 6)])  # doctest: +SKIP
+    """
+    i = _cutout_of(layer)
+    if not clicks:
+        raise BadInput(f"layer {layer.name or layer.id}: give at least one click to refine its cutout")
+    given = _given_clicks(clicks, frame)
+    _check_click_frames(project, shot, layer, given)
+    return i, given, _source_clicks(lib, project, shot, layer, given)
+
+
+def refine_cutout(lib, project, shot_id: str, layer_id: str, clicks: Sequence, *, frame: int = 0,
+                  run: bool = True):
+    """Correct an existing cutout layer with more clicks, in the shot's frame pixels:
+    ``clicks=[(x, y, positive[, frame]), …]`` (``frame`` by default). A positive click adds a
+    part the cutout missed, a negative one removes what it wrongly took, on that frame and
+    carried both ways through the shot. The clicks are checked and mapped to the layer's
+    source pixels exactly as for ``extract_layer`` and added to its ``Cutout``. With ``run``
+    the corrected matte is computed now: corrections that leave nothing of the cutout are
+    refused before anything is saved. One revision. Returns (the saved document, the shot
+    frames the correction emptied: where the cutout held something before and nothing now,
+    which may be right - the object out of view - or a click on the object itself).
+
+    >>> doc, emptied = refine_cutout(lib, project.id, "1", "Cutout 1", [(120, 86, False, 6)])  # doctest: +SKIP
+    """
+    doc, rev = _load(lib, project)
+    _, shot = find_shot(doc, shot_id)
+    layer = shot.layer(layer_id)
+    name = layer.name or layer.id
+    i, given, added = check_refine(lib, doc, shot, layer, clicks, frame)
+    emptied: list[int] = []
+    before = _covered(_cut_now(lib, doc, shot, layer)) if run else None   # from the step cache, usually
+    op = layer.operations[i]
+    layer.operations[i] = type(op).model_validate({**op.model_dump(), "clicks": [*op.model_dump()["clicks"],
+                                                                                  *(c.model_dump() for c in added)]})
+    if run:
+        try:
+            after = _covered(_cut_now(lib, doc, shot, layer))
+        except BadInput as e:   # the engine's own check: nothing left on the prompt's frame
+            raise BadInput(f"refine layer {name}: {e}") from None
+        if not any(after):
+            raise BadInput(f"layer {name}: the correction leaves nothing of the cutout on any frame "
+                           f"(a negative click on the object itself?)")
+        first, _, _ = _layer_first_frame(doc, shot, layer)
+        emptied = [first + j for j, (b, a) in enumerate(zip(before, after)) if b and not a]
+    adds = sum(1 for g in given if g[2])
+    said = " ".join(p for p in (f"+{adds}" if adds else "", f"-{len(given) - adds}" if len(given) > adds else "") if p)
+    frames = ", ".join(str(f) for f in sorted({g[3] for g in given}))
+    lib.save(doc, rev, f"refine cutout {name!r} ({said} click{'s' if len(given) > 1 else ''} on "
+                       f"frame{'s' if ',' in frames else ''} {frames}) in shot {shot.title or shot.id}")
+    return doc, emptied
 
 # ---------------------------------------------------------------- automatic subject
 def auto_prompt(rgb, before=None, after=None) -> dict:

@@ -281,3 +281,16 @@ class ShotHandle:
         from storyloom.layers import extract_layer
         return extract_layer(self.project.library, self.project.id, self.id, layer, point=point, box=box,
                              clicks=clicks, frame=frame, engine=engine, name=name)[1]
+
+    def refine_layer(self, layer_id: str, *, clicks, frame: int = 0) -> list[int]:
+        """Correct a cutout layer (one made by ``extract_layer``) with more clicks in the
+        shot's frame pixels, ``clicks=[(x, y, positive[, frame]), …]`` (``frame`` by default):
+        positive adds a part it missed, negative removes what it wrongly took, carried through
+        the shot. Refused when it leaves nothing. One revision; returns the shot frames it
+        emptied (the cutout held something there before, nothing now).
+
+        >>> shot.refine_layer(fg, clicks=[(120, 86, False, 6)])   # doctest: +SKIP
+        []
+        """
+        from storyloom.layers import refine_cutout
+        return refine_cutout(self.project.library, self.project.id, self.id, layer_id, clicks, frame=frame)[1]

@@ -259,3 +259,139 @@ def test_tool_clicked_twice_shares_one_job(make_client, layers_case):
         client.post(f"/api/jobs/{j}/cancel")
     release.set()
     assert {_wait(client, j)["status"] for j in (a, c, d)} == {"cancelled"}
+
+
+# ---------------------------------------------------------------- refine a cutout layer
+def _blocks_module():
+    """The two-block clip of tests/engines/cutout (a red and a blue block side by side)."""
+    import importlib.util
+    import pathlib
+    spec = importlib.util.spec_from_file_location(
+        "_blocks", pathlib.Path(__file__).parents[1] / "engines" / "cutout" / "test_cutout_clicks.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+B = _blocks_module()
+
+
+@pytest.fixture(scope="module")
+def blocks_clip(tmp_path_factory):
+    from storyloom.media import write_video
+    frames, red, blue = B._two_blocks()
+    path = write_video(tmp_path_factory.mktemp("blocks") / "blocks.mp4", list(frames), 24)
+    return path, red, blue
+
+
+def _blocks_project(client, clip):
+    """A 160x90 24 fps project: one 0.5 s shot (12 frames) showing the two-block clip, and
+    'Cutout 1' extracted from it with a box around both blocks (the wrong cutout to correct)."""
+    pid, rev, _ = new_project(client, fps=24)
+    up = ok(client.post("/api/assets", files={"file": ("blocks.mp4", clip.read_bytes(), "video/mp4")}))
+    scene = ok(client.post(f"/api/projects/{pid}/scenes", json={"base_revision": rev, "title": "Blocks"}))
+    shot = ok(client.post(f"/api/projects/{pid}/scenes/{scene['id']}/shots",
+                          json={"base_revision": scene["revision"], "title": "Blocks", "duration": 0.5}))
+    src = ok(client.post(f"/api/projects/{pid}/shots/{shot['id']}/layers",
+                         json={"base_revision": shot["revision"], "source": {"kind": "asset", "asset": up}}))
+    job = _wait(client, ok(client.post(f"/api/projects/{pid}/shots/{shot['id']}/extract",
+                                       json={"base_revision": src["revision"], "box": list(B.BOX),
+                                             "engine": "matting"}))["job_id"])
+    assert job["status"] == "done", job
+    return pid, job["result"]["revision"], shot["id"], src["id"], job["result"]["layer_id"]
+
+
+def _alpha(client, pid, shot_id, layer_id):
+    from storyloom.export.layers import iter_layer_frames
+    lib = client.app.state.lib
+    project, _ = lib.load(pid)
+    shot = project.shots()[0]
+    return np.stack([f[..., 3] for f in iter_layer_frames(lib, project, shot, shot.layer(layer_id), list(range(12)))])
+
+
+def _cutout_clicks(client, pid, layer_id):
+    layers = ok(client.get(f"/api/projects/{pid}"))["project"]["scenes"][0]["shots"][0]["takes"][0]["layers"]
+    (op,) = [o for o in next(l for l in layers if l["id"] == layer_id)["operations"] if o["schema"].startswith("Cutout")]
+    return [(c["frame"], c["positive"]) for c in op["clicks"]]
+
+
+def test_refine_removes_the_wrongly_taken_block(client, blocks_clip, tmp_path):
+    clip, red, blue = blocks_clip
+    pid, rev, shot_id, src_id, cut_id = _blocks_project(client, clip)
+    both = _alpha(client, pid, shot_id, cut_id)
+    assert B._iou(both, red | blue).mean() > 0.9 and B._iou(both, red).max() < 0.65   # the box took both
+    # a negative click on the blue block on frame 6, in frame pixels
+    job = _wait(client, ok(client.post(f"/api/projects/{pid}/shots/{shot_id}/layers/{cut_id}/refine",
+                                       json={"base_revision": rev,
+                                             "clicks": [[B.BLUE_CX(6), 43, False, 6]]}))["job_id"])
+    assert job["status"] == "done", job
+    assert job["kind"] == "refine" and job["result"] == {"revision": rev + 1, "layer_id": cut_id,
+                                                         "shot_id": shot_id, "emptied": []}
+    assert ok(client.get(f"/api/projects/{pid}"))["revision"] == rev + 1          # one revision
+    assert ok(client.get(f"/api/projects/{pid}/history"))[0]["summary"] == \
+        "refine cutout 'Cutout 1' (-1 click on frame 6) in shot Blocks"
+    assert _cutout_clicks(client, pid, cut_id) == [(6, False)]
+    iou = B._iou(_alpha(client, pid, shot_id, cut_id), red)
+    assert iou[1:].min() > 0.85, iou        # the red block alone, before frame 6 as well
+    # the rendered preview, the clip hidden under the cutout: red where the red block is,
+    # the empty (black) frame where the blue one was taken out
+    hidden = ok(client.patch(f"/api/projects/{pid}/shots/{shot_id}/layers/{src_id}",
+                             json={"base_revision": rev + 1, "visible": False}))
+    preview = _wait(client, ok(client.post(f"/api/projects/{pid}/shots/{shot_id}/preview"))["job_id"])
+    path = tmp_path / "p.mp4"
+    path.write_bytes(client.get(preview["result"]["url"]).content)
+    f6 = read_frames(path, 6, 7)[0].astype(int)
+    inner = lambda m: cv2.erode(m.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)  # noqa: E731
+    assert np.abs(f6[inner(red[6])].mean(0) - [225, 60, 40]).max() < 30, f6[inner(red[6])].mean(0)
+    assert f6[inner(blue[6])].mean() < 30, f6[inner(blue[6])].mean(0)
+    # undo: the clip shown again, then one more undo restores the cutout as it was
+    ok(client.post(f"/api/projects/{pid}/undo?base_revision={hidden['revision']}"))
+    assert _cutout_clicks(client, pid, cut_id) == [(6, False)]
+    ok(client.post(f"/api/projects/{pid}/undo?base_revision={rev + 1}"))
+    assert _cutout_clicks(client, pid, cut_id) == []
+    assert B._iou(_alpha(client, pid, shot_id, cut_id), red | blue).mean() > 0.9
+
+
+def test_extract_takes_clicks_on_other_frames(client, blocks_clip):
+    clip, red, _ = blocks_clip
+    pid, rev, shot_id, src_id, _ = _blocks_project(client, clip)
+    job = _wait(client, ok(client.post(f"/api/projects/{pid}/shots/{shot_id}/extract",
+                                       json={"base_revision": rev, "box": list(B.BOX), "engine": "matting",
+                                             "layer_id": src_id,
+                                             "clicks": [[B.BLUE_CX(6), 43, False, 6]]}))["job_id"])
+    assert job["status"] == "done", job
+    assert _cutout_clicks(client, pid, job["result"]["layer_id"]) == [(6, False)]
+    assert B._iou(_alpha(client, pid, shot_id, job["result"]["layer_id"]), red)[1:].min() > 0.85
+
+
+def test_refine_refuses_bad_requests(client, blocks_clip):
+    clip, _, _ = blocks_clip
+    pid, rev, shot_id, src_id, cut_id = _blocks_project(client, clip)
+    jobs = len(client.app.state.lib.jobs(pid))
+    url = f"/api/projects/{pid}/shots/{shot_id}/layers/{cut_id}/refine"
+
+    def refused(status, body, said, at=url):
+        r = client.post(at, json={"base_revision": rev, **body})
+        assert r.status_code == status, r.text
+        detail = r.json()["detail"]
+        assert said in str(detail) and "\n" not in str(detail), detail
+    refused(400, {"clicks": [[60, 43, False, 0]]}, "layer blocks: has no cutout to refine",
+            at=f"/api/projects/{pid}/shots/{shot_id}/layers/{src_id}/refine")
+    refused(400, {"clicks": [[500, 20, False, 0]]}, "point (500,20): outside the 160x90 frame")
+    refused(400, {"clicks": [[60, 43, False, 40]]}, "frame 40 of click (60,43) does not exist (the shot has frames 0-11)")
+    refused(400, {"clicks": [[60, 43, True]], "frame": 12}, "frame 12 of click")
+    refused(404, {"clicks": [[60, 43, False, 0]]}, "no layer 'nope'",
+            at=f"/api/projects/{pid}/shots/{shot_id}/layers/nope/refine")
+    refused(404, {"clicks": [[60, 43, False, 0]]}, "nope", at=f"/api/projects/{pid}/shots/nope/layers/{cut_id}/refine")
+    refused(422, {"clicks": []}, "at least 1")
+    refused(422, {"clicks": [[60]]}, "")
+    r = client.post(url, json={"base_revision": rev - 1, "clicks": [[60, 43, False, 6]]})
+    assert r.status_code == 409 and r.json()["revision"] == rev
+    assert len(client.app.state.lib.jobs(pid)) == jobs           # no job started
+    # clicks that leave nothing of the cutout: the job fails, nothing is saved
+    job = _wait(client, ok(client.post(url, json={"base_revision": rev, "clicks": [
+        [B.RED_X(0) + 10, 43, False, 0], [B.BLUE_CX(0), 43, False, 0]]}))["job_id"])
+    assert job["status"] == "failed" and "refine layer Cutout 1:" in job["message"], job
+    assert "nothing" in job["message"] and "\n" not in job["message"]
+    assert ok(client.get(f"/api/projects/{pid}"))["revision"] == rev
+    assert _cutout_clicks(client, pid, cut_id) == []

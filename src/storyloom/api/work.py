@@ -329,6 +329,18 @@ def extract_job(lib, project_id: str, shot_id: str, layer_id: Optional[str], poi
     return run
 
 
+def refine_job(lib, project_id: str, shot_id: str, layer_id: str, clicks, frame: int):
+    """Correct a cutout layer with more clicks (``storyloom.layers.refine_cutout``); result
+    ``{revision, layer_id, shot_id, emptied}`` (the shot frames the correction emptied)."""
+    def run(report, job_id: str) -> dict:
+        from storyloom.layers import refine_cutout
+
+        def edit(rec):
+            return refine_cutout(rec, project_id, shot_id, layer_id, clicks, frame=frame)
+        rec, (_, emptied) = _layer_edit(lib, report, "refining the cutout", edit)
+        return {"revision": rec.revision, "layer_id": layer_id, "shot_id": shot_id, "emptied": emptied}
+    return run
+
 def background_job(lib, project_id: str, scene_id: str, source, harmonize: bool, strength: float,
                    engine: Optional[str]):
     """Put a new background behind every shot of a scene (``storyloom.layers.replace_background``);

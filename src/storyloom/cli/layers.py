@@ -1,4 +1,5 @@
-"""Layer commands on a project: extract (cut an object out as a layer), replace-background."""
+"""Layer commands on a project: extract (cut an object out as a layer), refine (correct a
+cutout layer with more clicks), replace-background."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -47,6 +48,30 @@ def extract(path: Path = typer.Argument(..., help="the project's library folder"
     new = s.layer(layer_id)
     typer.echo(f"added layer {new.name!r} ({new.operations[-1].label()}) to shot {s.title or s.id} [id {layer_id}]")
 
+
+
+@app.command()
+def refine(path: Path = typer.Argument(..., help="the project's library folder", show_default=False),
+           shot: str = typer.Argument(..., help="shot id, or its number in the film (1 = first)"),
+           layer: str = typer.Argument(..., help="the cutout layer: its id or name (as `extract` said)"),
+           click: List[str] = typer.Option(
+               ..., "--click", help="X,Y[,FRAME][,+|-] in frame pixels on any shot frame (default --frame): "
+                                    "+ adds a part the cutout missed, - removes what it wrongly took (repeatable)"),
+           frame: int = typer.Option(0, "--frame", help="the shot frame of clicks given without one"),
+           project: Optional[str] = typer.Option(None, "--project", help="project id, when the library holds several")):
+    """Correct a cutout layer (made by `extract`) with more clicks, carried through the shot.
+    Refused when it would leave nothing of the cutout. One undoable edit."""
+    from storyloom.cli.cutout import parse_click
+    from storyloom.layers import find_shot, refine_cutout
+    if frame < 0:
+        raise BadInput(f"--frame {frame}: frames are counted from 0")
+    clicks = [(x, y, pos, f) for f, x, y, pos in (parse_click(c, frame) for c in click)]
+    film = _open(path, project)
+    doc, emptied = refine_cutout(film.library, film.id, shot, layer, clicks, frame=frame)
+    _, s = find_shot(doc, shot)
+    new = s.layer(layer)
+    typer.echo(f"refined layer {new.name!r} ({next(o for o in new.operations if o.schema_name == 'Cutout').label()})"
+               f" in shot {s.title or s.id}" + (f"; now empty on frames {', '.join(map(str, emptied))}" if emptied else ""))
 
 @app.command("replace-background")
 def replace_background_(path: Path = typer.Argument(..., help="the project's library folder", show_default=False),

@@ -1,5 +1,6 @@
 """The layer tools of the studio's tool panel, run as jobs: cut an object out of a shot as
-its own layer, and replace a scene's background (``storyloom.layers``).
+its own layer, correct a cutout layer with more clicks, and replace a scene's background
+(``storyloom.layers``).
 
 Requests are checked completely before the job starts (404 unknown shot/scene/layer/asset,
 409 stale ``base_revision``, 400 a prompt outside the frame, 503 an engine that cannot run
@@ -8,7 +9,7 @@ here); the job then saves exactly one revision and its result holds ``revision``
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Optional, Union
 
 from fastapi import APIRouter, Depends, Path as PathParam
 from pydantic import BaseModel, Field
@@ -20,9 +21,12 @@ router = APIRouter(prefix="/api/projects/{pid}", tags=["layers"])
 Pid = PathParam(..., pattern=ID_PATTERN)
 ShotId = PathParam(..., pattern=ID_PATTERN)
 Sid = PathParam(..., pattern=ID_PATTERN)
+LayerId = PathParam(..., pattern=ID_PATTERN)
 
 Point = tuple[float, float]
 Box = tuple[float, float, float, float]
+#: a click: x, y, positive, and optionally the shot frame it is on
+ClickIn = Union[tuple[float, float, bool, int], tuple[float, float, bool]]
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -32,10 +36,19 @@ class ExtractIn(BaseModel):
                                     description="the layer to cut from; default: the bottom picture layer")
     point: Optional[Point] = Field(None, description="a click on the object, in frame pixels")
     box: Optional[Box] = Field(None, description="x0, y0, x1, y1 around the object, in frame pixels")
-    clicks: list[tuple[float, float, bool]] = Field(default_factory=list, max_length=50,
-                                                    description="[x, y, positive] clicks, in frame pixels")
+    clicks: list[ClickIn] = Field(default_factory=list, max_length=50,
+                                  description="[x, y, positive] or [x, y, positive, frame] clicks, in frame "
+                                              "pixels (default frame: ``frame``)")
     frame: int = Field(0, ge=0, description="the shot frame the prompt is on")
     engine: Optional[str] = Field(None, max_length=64, description="a segment engine; default: the best here")
+
+
+class RefineIn(BaseModel):
+    base_revision: int
+    clicks: list[ClickIn] = Field(..., min_length=1, max_length=50,
+                                  description="[x, y, positive] or [x, y, positive, frame] correcting clicks, in "
+                                              "frame pixels: positive adds a missed part, negative removes a wrong one")
+    frame: int = Field(0, ge=0, description="the shot frame of clicks given without one")
 
 
 class AssetIn(BaseModel):
@@ -72,7 +85,8 @@ def _same_request(runner, pid: str, kind: str, params: dict) -> Optional[str]:
     """The job already under way for exactly this request (a double click), if any."""
     for job in runner.active(pid, kind):
         if job.params.get("request") == params["request"] and job.params.get("shot_id") == params.get("shot_id") \
-                and job.params.get("scene_id") == params.get("scene_id"):
+                and job.params.get("scene_id") == params.get("scene_id") \
+                and job.params.get("layer_id") == params.get("layer_id"):
             return job.id
     return None
 
@@ -100,6 +114,30 @@ def extract(body: ExtractIn, pid: str = Pid, shot_id: str = ShotId, lib=Depends(
     job_id = runner.submit("extract", pid, params,
                            extract_job(lib, pid, shot_id, body.layer_id, body.point, body.box, body.clicks,
                                        body.frame, body.engine))
+    return {"job_id": job_id}
+
+
+@router.post("/shots/{shot_id}/layers/{layer_id}/refine")
+def refine(body: RefineIn, pid: str = Pid, shot_id: str = ShotId, layer_id: str = LayerId, lib=Depends(get_lib),
+           runner=Depends(get_runner)) -> dict:
+    """Correct a cutout layer with more clicks on any shot frames, in frame pixels (a job; its
+    result is ``{revision, layer_id, shot_id, emptied}``, ``emptied`` the shot frames where the
+    cutout held something before and nothing now). One revision; refused (nothing saved)
+    when the correction leaves nothing of the cutout."""
+    from storyloom.api.work import refine_job
+    from storyloom.layers import check_refine
+    doc = load_at(lib, pid, body.base_revision)
+    _, shot = doc.find_shot(shot_id)
+    layer = shot.layer(layer_id)
+    # the clicks are checked now (no engine runs): a bad one is a 400, not a failed job
+    check_refine(lib, doc, shot, layer, body.clicks, body.frame)
+    params = {"shot_id": shot_id, "layer_id": layer_id, "base_revision": body.base_revision,
+              "request": body.model_dump(mode="json")}
+    same = _same_request(runner, pid, "refine", params)
+    if same:
+        return {"job_id": same}
+    job_id = runner.submit("refine", pid, params,
+                           refine_job(lib, pid, shot_id, layer.id, [list(c) for c in body.clicks], body.frame))
     return {"job_id": job_id}
 
 
