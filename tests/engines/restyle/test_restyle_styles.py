@@ -255,3 +255,17 @@ def test_stained_glass_draws_the_subject_in_lead(picture):
     ratio = near[edges].mean() / near.mean()
     assert ratio > 1.15, ratio
     assert _sat(out) > _sat(frame) * 1.2   # and it is still glowing coloured glass
+
+
+def test_impressionist_breaks_flat_colour_into_warm_and_cool_dabs():
+    """Monet's broken colour: even a flat grey wall is repainted in dabs leaning warm or
+    cool (red-minus-blue varies strongly, in patches several pixels across, not per-pixel
+    speckle), while its overall colour stays grey."""
+    flat = np.full((1, 90, 160, 3), 128, np.uint8)
+    with CpuStyles() as eng:
+        out = eng.restyle(flat, "impressionist")[0].astype(np.float32)
+    rb = out[..., 0] - out[..., 2]
+    rb -= rb.mean()
+    assert rb.std() > 25, rb.std()                                   # a speckle version: ~13
+    assert (rb[:, 2:] * rb[:, :-2]).mean() / rb.var() > 0.7          # dab-sized patches
+    assert np.ptp(out.mean(axis=(0, 1))) < 10                        # still grey overall

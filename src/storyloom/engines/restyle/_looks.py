@@ -339,18 +339,23 @@ def paper(v: View, tint, amount: float = 0.06, feature: float = 1.2, key: str = 
 
 # ---------------------------------------------------------------- the looks
 def impressionist(v: View) -> np.ndarray:
-    base = kuwahara(v.smooth(1, 0.15), 3)
-    s1 = v.strokes("dabs", length=9.0, width=2.6)
-    s2 = v.strokes("smear", length=9.0, width=2.6)
+    """Monet-like: the picture simplified into patches, repainted in short dabs that follow
+    its forms, each dab carrying paint from a little way along it and leaning warm or cool
+    (broken colour), in light, airy values on canvas."""
+    base = kuwahara(v.smooth(1, 0.15), 4)
+    s1 = v.strokes("dabs", length=11.0, width=3.2)
+    s2 = v.strokes("smear", length=11.0, width=3.2)
     t = v.tangent()
     # smear colour along the stroke direction so dabs carry paint from their neighbours
-    amt = 3.5 * s2
+    amt = 4.0 * s2
     mx = (np.arange(v.w, dtype=np.float32)[None, :] + amt * np.cos(t)).astype(np.float32)
     my = (np.arange(v.h, dtype=np.float32)[:, None] + amt * np.sin(t)).astype(np.float32)
     paint = cv2.remap(base, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
-    jitter = v.strokes("hue-r", 9.0, 2.6), v.strokes("hue-g", 9.0, 2.6), v.strokes("hue-b", 9.0, 2.6)
-    out = paint * (1 + 0.10 * s1[..., None]) + 0.03 * np.stack(jitter, -1)
-    out = saturate(out, 1.4)
+    # broken colour: each dab pushed warm (orange) or cool (blue-violet), not random speckle
+    temp = v.strokes("temperature", 11.0, 3.2)
+    warm_cool = np.float32([0.06, 0.012, -0.05])[None, None, :] * np.clip(temp, -2, 2)[..., None]
+    out = paint * (1 + 0.14 * s1[..., None]) + warm_cool
+    out = saturate(out, 1.45)
     out = 0.08 + 0.92 * np.clip(out, 0, 1) ** 0.85       # Monet's light, airy values
     canvas = 1 + 0.04 * v.noise("weave", 0.8, stretch=2.0)
     return out * canvas[..., None]

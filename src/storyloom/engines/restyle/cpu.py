@@ -29,7 +29,7 @@ if _absent:   # every catalogue style must have a look here
 @register
 class CpuStyles(Restyler):
     NAME = "cpu-styles"
-    VERSION = "2"   # 2: stained-glass panes follow the picture (cached restyles are re-derived)
+    VERSION = "2"   # 2: stained-glass panes follow the picture, impressionist warm/cool dabs (cached restyles re-derived)
     PRIORITY = 10
     DESCRIPTION = "23 named looks with image processing, flow-attached textures, no flicker (CPU)"
 
