@@ -217,3 +217,24 @@ def test_file_commands_check_the_output_before_any_work(tmp_path, capsys, args, 
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and message in err[0], err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.mp4"]
+
+
+@pytest.mark.parametrize("args", [["restyle", "{src}", "--style", "sepia", "-o", "{out}"],
+                                  ["camera", "{src}", "--move", "pan-left", "-o", "{out}"]])
+def test_video_too_large_for_memory_is_refused_up_front(tmp_path, capsys, monkeypatch, args):
+    """Commands that hold a whole video in memory say so in one line (exit 2, nothing
+    written) when it would not fit, instead of being killed half-way by the system."""
+    import numpy as np
+    import storyloom.cli.app as cli_app
+    from storyloom.cli.main import main
+    from storyloom.media import write_video
+    src = write_video(tmp_path / "in.mp4", [np.full((36, 64, 3), 90, np.uint8)] * 24, 24)
+    out = tmp_path / "o.mp4"
+    monkeypatch.setattr(cli_app, "free_memory", lambda: 200_000)     # 0.2 MB free
+    capsys.readouterr()
+    code = main([a.format(src=src, out=out) for a in args])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "24 frames of 64x36 need about" in err[0], err
+    assert not out.exists()
+    monkeypatch.setattr(cli_app, "free_memory", lambda: None)         # unknown: no refusal
+    assert main([a.format(src=src, out=out) for a in args]) == 0 and out.exists()

@@ -6,6 +6,8 @@ all, runs the app and turns ``StoryloomError`` into one line on stderr and its e
 """
 from __future__ import annotations
 
+from typing import Optional
+
 import typer
 
 app = typer.Typer(
@@ -66,6 +68,38 @@ def check_video_output(path) -> None:
     if path.suffix.lower() not in VIDEO_SUFFIXES:
         raise BadInput(f"{path}: unknown video format (use .mp4, .mov or .webm)")
     check_output_folder(path)
+
+
+def free_memory() -> Optional[int]:
+    """Bytes of memory the system can still give (``MemAvailable``), or None when unknown.
+
+    >>> free_memory() is None or free_memory() > 0
+    True
+    """
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def check_memory(path, frames: int, width: int, height: int, copies: float, what: str) -> None:
+    """BadInput, before any work, when holding ``copies`` RGB copies of a whole video
+    (``frames`` of ``width`` x ``height``) would not fit in the memory that is free: a clear
+    message instead of the system killing the command half-way.
+
+    >>> check_memory("tiny.mp4", 24, 320, 180, 3, "restyle it")     # nothing to say
+    """
+    free = free_memory()
+    need = int(frames) * int(width) * int(height) * 3 * copies
+    if free is not None and need > 0.8 * free:
+        from storyloom.errors import BadInput
+        raise BadInput(f"{path}: {frames} frames of {width}x{height} need about {need / 1e9:.1f} GB of memory "
+                       f"to {what}, more than the {0.8 * free / 1e9:.1f} GB it may take (80% of the free "
+                       f"memory); cut it shorter or smaller first")
 
 
 #: the H.264 quality option shared by file-in/file-out commands

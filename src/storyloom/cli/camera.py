@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from storyloom.cli.app import CRF_OPTION, app, check_video_output
+from storyloom.cli.app import CRF_OPTION, app, check_memory, check_video_output
 from storyloom.errors import BadInput
 
 #: stills are scaled down to this long side first (the clip is made in memory)
@@ -100,6 +100,7 @@ def camera(source: Optional[Path] = typer.Argument(None, help="a still image or 
             if seconds is not None or fps is not None:
                 raise BadInput(f"{source}: --seconds and --fps are for stills; a video keeps its own length and rate")
             rate = float(info.fps or 24.0)
+            check_memory(source, info.frames, info.width, info.height, 3.5, "move the camera over it")
             frames = read_frames(source)
             if not frames:
                 raise BadInput(f"{source}: no frames")

@@ -14,7 +14,7 @@ from typing import Optional
 
 import typer
 
-from storyloom.cli.app import CRF_OPTION, app, check_video_output
+from storyloom.cli.app import CRF_OPTION, app, check_memory, check_video_output
 from storyloom.errors import BadInput
 
 
@@ -47,6 +47,8 @@ def restyle(video: Path = typer.Argument(..., help="the video to restyle", show_
     check_video_output(output)
     info = probe(video)
     require_video(info, video)
+    # input list, its stacked copy, the output (and float work per frame): all held at once
+    check_memory(video, info.frames, info.width, info.height, 3.5, "restyle it")
     frames = read_frames(video)
     if not frames:
         raise BadInput(f"{video}: has no video frames")
