@@ -14,7 +14,7 @@ from storyloom.errors import StoryloomError
 #: (tests/cli/test_lazy_commands.py checks this table against the modules)
 COMMAND_MODULES: dict[str, str] = {
     "camera": "camera", "cutout": "cutout", "interpolate": "interpolate",
-    "extract": "layers", "replace-background": "layers",
+    "extract": "layers", "refine": "layers", "replace-background": "layers",
     "new": "project", "import": "project", "info": "project", "render": "project",
     "export": "project", "undo": "project", "redo": "project", "history": "project",
     "gc": "project", "engines": "project", "demo": "project",
