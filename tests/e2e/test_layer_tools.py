@@ -221,3 +221,110 @@ def test_layer_tool_errors_are_toasts(page, studio, tmp_path):
     assert studio.call("GET", f"/api/projects/{studio.pid}")["revision"] == rev  # nothing saved
     dlg.get_by_role("button", name="Close").click()
     assert page.console.unexpected("400") == []
+
+
+def test_refine_a_cutout_layer_on_the_player(page, studio, tmp_path, screenshots):
+    """"Refine" on a cutout layer: a step to frame 6, an Alt-click on the block the cutout
+    wrongly took, Apply → one revision, and the preview (the clip hidden under the cutout)
+    shows the red block alone. Escape cancels without saving; Backspace takes a click back."""
+    import importlib.util
+    import pathlib
+    from storyloom.media import write_video
+    spec = importlib.util.spec_from_file_location(
+        "_blocks", pathlib.Path(__file__).parents[1] / "engines" / "cutout" / "test_cutout_clicks.py")
+    B = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(B)
+    frames, red, blue = B._two_blocks()         # 160x90, 12 frames: shown at 2x in the 320x180 frame
+    asset = upload(studio, write_video(tmp_path / "blocks.mp4", list(frames), 24))
+    res = studio.call("POST", f"/api/projects/{studio.pid}/scenes", {"base_revision": head(studio), "title": "Blocks"})
+    res = studio.call("POST", f"/api/projects/{studio.pid}/scenes/{res['id']}/shots",
+                      {"base_revision": res["revision"], "title": "Blocks", "duration": 0.5})
+    shot_id = res["id"]
+    res = studio.call("POST", f"/api/projects/{studio.pid}/shots/{shot_id}/layers",
+                      {"base_revision": res["revision"],
+                       "source": {"kind": "asset", "asset": {k: asset[k] for k in ("sha256", "name", "kind")}}})
+    # the wrong cutout to correct: a box around both blocks
+    job = studio.call("POST", f"/api/projects/{studio.pid}/shots/{shot_id}/extract",
+                      {"base_revision": res["revision"], "box": [2 * v for v in B.BOX], "engine": ENGINE})
+    rev = wait_job_revision(studio, job["job_id"])
+
+    page.goto(f"{studio.url}#/p/{studio.pid}/shot/{shot_id}")
+    wait_preview(page)
+    refine = page.get_by_role("button", name="Refine cutout Cutout 1")
+    expect(page.get_by_role("button", name="Refine cutout blocks")).to_have_count(0)   # the clip has no cutout
+    bar = page.locator(".refine-bar")
+    vb = page.locator(".stage").bounding_box()
+    on = lambda x, y: {"x": x / 320 * vb["width"], "y": y / 180 * vb["height"]}  # noqa: E731  frame px → overlay px
+    blue6, red6 = on(2 * B.BLUE_CX(6), 86), on(2 * (B.RED_X(6) + 10), 86)
+
+    # Escape cancels: the clicks go, nothing is saved
+    refine.click()
+    expect(bar).to_be_visible()
+    page.locator(".pick-overlay").click(position=red6)
+    expect(page.locator(".refine-mark.pos")).to_have_count(1)
+    page.keyboard.press("Escape")
+    expect(bar).to_be_hidden()
+    expect(page.locator(".refine-mark")).to_have_count(0)
+    assert head(studio) == rev
+
+    # the keyboard: Refine, frame 6 with ".", a click, Backspace takes it back
+    refine.focus()
+    page.keyboard.press("Enter")
+    expect(refine).to_have_attribute("aria-pressed", "true")
+    for _ in range(6):
+        page.keyboard.press(".")
+    page.wait_for_function("document.querySelector('.editor').dataset.frame === '6'")
+    page.locator(".pick-overlay").click(position=red6)
+    page.keyboard.press("Backspace")
+    expect(page.locator(".refine-mark")).to_have_count(0)
+    expect(bar.get_by_role("button", name="Apply")).to_be_disabled()
+    # Alt-click on the blue block: a − mark where it was clicked, on this frame only
+    page.locator(".pick-overlay").click(position=blue6, modifiers=["Alt"])
+    expect(page.locator(".refine-mark.neg")).to_have_count(1)
+    expect(bar.locator(".refine-count")).to_have_text("1 click on frame 7")   # the timecode counts from 1
+    page.mouse.move(5, 5)
+    page.evaluate("document.querySelectorAll('.toast').forEach((t) => t.remove())")
+    page.screenshot(path=str(screenshots / "refine-cutout.png"))
+    page.keyboard.press(",")
+    expect(page.locator(".refine-mark")).to_have_count(0)
+    page.keyboard.press(".")
+    expect(page.locator(".refine-mark.neg")).to_have_count(1)
+
+    bar.get_by_role("button", name="Apply").click()
+    expect(page.locator(".refine-progress")).to_be_visible()
+    rev = wait_head(page, studio, rev)
+    expect(page.locator(".toast").last).to_contain_text("Refined “Cutout 1” with 1 click")
+    expect(bar).to_be_hidden()
+    expect(page.locator(".op-list .op-label")).to_have_text(["Cutout · box · 1 correction"])
+    history = studio.call("GET", f"/api/projects/{studio.pid}/history?limit=1")
+    assert history[0]["number"] == rev and history[0]["summary"].startswith("refine cutout 'Cutout 1' (-1 click on frame 6)")
+    layers = find_shot(studio.project(), shot_id)["takes"][0]["layers"]
+    (op,) = layers[1]["operations"]
+    (c,) = op["clicks"]                          # in the clip's own pixels: half the frame's
+    assert (c["frame"], c["positive"]) == (6, False) and abs(c["x"] - B.BLUE_CX(6)) <= 1 and abs(c["y"] - 43) <= 1, c
+
+    # the picture: with the clip hidden, frame 6 shows the red block and black where the blue one was
+    page.get_by_label("Hide blocks").click()
+    rev = wait_head(page, studio, rev)
+    wait_preview(page)
+    page.evaluate("document.querySelector('.player-video').currentTime = 6.5 / 24")
+    page.wait_for_function("Math.abs(document.querySelector('.player-video').currentTime - 6.5 / 24) < 1e-3")
+    page.wait_for_timeout(300)
+    at_red, at_blue = pixel(page, 2 * (B.RED_X(6) + 10), 86), pixel(page, 2 * B.BLUE_CX(6), 86)
+    assert at_red[0] > 160 and at_red[2] < 90, at_red
+    assert max(at_blue) < 40, at_blue
+    page.evaluate("document.querySelectorAll('.toast').forEach((t) => t.remove())")
+    page.screenshot(path=str(screenshots / "refined-cutout.png"))
+    assert page.console.unexpected() == []
+
+
+def wait_job_revision(studio, job_id: str) -> int:
+    """Wait for a job through the API; its result's revision."""
+    import time
+    for _ in range(600):
+        job = studio.call("GET", f"/api/jobs/{job_id}")
+        if job["status"] in ("done", "failed", "cancelled"):
+            assert job["status"] == "done", job
+            return job["result"]["revision"]
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} did not finish")

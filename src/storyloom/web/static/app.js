@@ -40,6 +40,13 @@ const takeOf = (shot) => shot.takes.find((t) => t.id === shot.selected_take) || 
 /** "Camera move · push-in", "Cutout · 1 click": the tool's name as the tool panel says it, then its first setting. */
 const opLabel = (op) => {
   const name = String(op.schema || "").split(".")[0];
+  if (name === "Cutout") {
+    // as the server's label: the prompt (a box, or the first + click on its frame), then the corrections
+    const first = (op.clicks || []).find((c) => c.positive && c.frame === op.frame);
+    const rest = (op.clicks || []).filter((c) => c !== first).length;
+    return ["Cutout", op.box ? "box" : first ? "1 click" : null, rest ? `${rest} correction${rest > 1 ? "s" : ""}` : null]
+      .filter(Boolean).join(" · ");
+  }
   const label = name.replace(/([a-z0-9])([A-Z])/g, (_, a, b) => `${a} ${b.toLowerCase()}`); // as the server's labels
   const first = Object.entries(op).find(([k, v]) => !["schema", "engine"].includes(k) && v !== null && v !== ""
     && !(Array.isArray(v) && !v.length) && (Array.isArray(v) || typeof v !== "object"));
@@ -798,13 +805,14 @@ function buildEditor(shot) {
       h("div", { class: "ed-left" },
         h("div", { class: "player" },
           h("div", { class: "stage", style: `aspect-ratio: ${S.project.size.width} / ${S.project.size.height}` },
-            video, h("div", { class: "point-mark", hidden: true }),
+            video, h("div", { class: "point-mark", hidden: true }), h("div", { class: "refine-marks", "aria-hidden": "true" }),
             h("div", { class: "pick-overlay", hidden: true, title: "Click the object, or drag a box around it (Esc cancels)" },
               h("div", { class: "pick-box", hidden: true })),
             h("div", { class: "stage-blank", hidden: true }, h("p", { class: "stage-blank-desc" }),
               h("p", { class: "stage-blank-hint", text: "Blank shot: the preview shows its storyboard card. Add media, a colour or a title on the right to fill it." })),
             h("div", { class: "stage-msg" }, h("span", { class: "stage-text", text: "Rendering preview…" }),
               h("div", { class: "progress slim" }, h("div", { class: "bar" })))),
+          buildRefineBar(),
           h("div", { class: "controls" },
             h("button", { class: "icon-btn", "data-ctl": "prev", title: "Previous frame ( , )", "aria-label": "Previous frame", html: icon("prev") }),
             h("button", { class: "icon-btn play", "data-ctl": "play", title: "Play / pause (Space)", "aria-label": "Play", html: icon("play") }),
@@ -826,7 +834,7 @@ function buildEditor(shot) {
         h("section", { class: "panel ops-panel" }, h("h3", { html: icon("wand", 16) + " Edits on this shot" }), h("ul", { class: "op-list" })),
         h("section", { class: "panel tools-panel" }, h("h3", { text: "Tools" }), h("div", { class: "tools" }, h("p", { class: "empty", text: "Loading tools…" }))))));
   $("#view").replaceChildren(el);
-  ed = { shotId: shot.id, el, video, scrub, previewSig: null, previewGen: 0, fps: S.project.fps, frames: 1, duration: shot.duration, armed: null, toolsSig: null, extractArmed: false };
+  ed = { shotId: shot.id, el, video, scrub, previewSig: null, previewGen: 0, fps: S.project.fps, frames: 1, duration: shot.duration, armed: null, toolsSig: null, picking: null, refine: null };
   wirePicking(el);
 
   // ---- player
@@ -865,7 +873,9 @@ function buildEditor(shot) {
     if (e.key === ",") { e.preventDefault(); seekFrame(frameOf() - 1); }
     else if (e.key === ".") { e.preventDefault(); seekFrame(frameOf() + 1); }
     else if (e.key === " " && !e.target.closest("button,a")) { e.preventDefault(); togglePlay(); }
-    else if (e.key === "Escape" && ed.extractArmed) { e.preventDefault(); disarmExtract(); }
+    else if (e.key === "Escape" && ed.picking && !ed.refine?.running) { e.preventDefault(); disarmPicking(); }
+    else if (ed.refine && !ed.refine.running && (e.key === "Backspace" || e.key === "Delete")) { e.preventDefault(); undoRefineClick(); }
+    else if (ed.refine && e.key === "Enter" && !e.target.closest("button,a")) { e.preventDefault(); runRefine(); }
     else if (e.key === "Escape") location.hash = `#/p/${S.pid}`;
   };
   document.addEventListener("keydown", ed.onKey);
@@ -909,6 +919,7 @@ function updateTime() {
   const fmt = (s) => `${String(Math.floor(s / 60)).padStart(2, "0")}:${(s % 60).toFixed(2).padStart(5, "0")}`;
   $(".timecode", ed.el).textContent = `${fmt(t)} / ${fmt(ed.duration)} · frame ${f + 1}/${ed.frames}`;
   if (document.activeElement !== ed.scrub) ed.scrub.value = String(f);
+  if (ed.el.dataset.frame !== String(f) && ed.refine) renderRefine(); // each frame shows its own clicks
   ed.el.dataset.frame = String(f);
 }
 
@@ -985,7 +996,9 @@ function renderLayers(shot) {
     const pct = h("span", { class: "pct", text: animated ? "keyed" : `${Math.round(op * 100)}%`, title: animated ? "keyframed opacity" : null });
     slider.addEventListener("input", () => { pct.textContent = `${Math.round(slider.value * 100)}%`; });
     slider.addEventListener("change", () => edit("PATCH", `${base}/${layer.id}`, { opacity: Number(slider.value) }));
-    return h("li", { class: `layer${layer.visible ? "" : " hidden-layer"}`, "data-layer": layer.id },
+    const cutout = layer.operations.some((o) => String(o.schema || "").startsWith("Cutout."));
+    const refining = ed.refine?.layerId === layer.id;
+    return h("li", { class: `layer${layer.visible ? "" : " hidden-layer"}${refining ? " refining" : ""}`, "data-layer": layer.id },
       h("button", { class: "icon-btn small", "aria-pressed": String(layer.visible), "aria-label": `${layer.visible ? "Hide" : "Show"} ${layer.name || "layer"}`,
         title: layer.visible ? "Hide" : "Show", html: icon(layer.visible ? "eye" : "eyeoff", 15),
         onclick: () => edit("PATCH", `${base}/${layer.id}`, { visible: !layer.visible }) }),
@@ -993,7 +1006,11 @@ function renderLayers(shot) {
         h("div", { class: "layer-name" }, h("strong", { text: layer.name || "layer" }), h("span", { class: "role", text: layer.role }),
           layer.operations.length ? h("span", { class: "badge edits", text: `${layer.operations.length} edit${layer.operations.length > 1 ? "s" : ""}` }) : null),
         h("div", { class: "layer-sub", text: layerKind(layer) }),
-        h("div", { class: "layer-opacity" }, slider, pct)),
+        h("div", { class: "layer-opacity" }, slider, pct,
+          cutout ? h("button", { type: "button", class: "btn small refine-btn", "data-act": "refine", "aria-pressed": String(refining),
+            "aria-label": `Refine cutout ${layer.name || "layer"}`, html: icon("target", 13) + " Refine",
+            title: "Correct the cutout on the player: click adds a missed part (+), Alt- or Shift-click removes a wrong one (−)",
+            onclick: () => (ed.refine?.layerId === layer.id ? disarmPicking() : armPicking("refine", layer)) }) : null)),
       h("div", { class: "layer-actions" },
         h("button", { class: "icon-btn small", disabled: i === n - 1, "aria-label": "Move layer up", title: "Up (towards the front)", html: icon("up", 14),
           onclick: () => edit("POST", `${base}/${layer.id}/move`, { index: i + 1 }) }),
@@ -1003,6 +1020,8 @@ function renderLayers(shot) {
           onclick: () => edit("DELETE", `${base}/${layer.id}`) })));
   });
   ul.replaceChildren(...rows);
+  // the layer being refined is gone (deleted, undone): its clicks have nothing to correct
+  if (ed.refine && !take.layers.some((l) => l.id === ed.refine.layerId && l.operations.some((o) => String(o.schema || "").startsWith("Cutout.")))) disarmPicking();
   if (!n) ul.append(h("li", { class: "empty", text: "No layers: this shot is blank. Add a colour or a title to start." }));
   const media = h("input", { type: "file", accept: "video/*,image/*", hidden: true, "aria-label": "Media file for a new layer" });
   media.addEventListener("change", async () => {
@@ -1201,7 +1220,7 @@ function buildExtractPanel() {
     h("div", { class: "form-row" }, h("label", { text: "Engine" }), engineSel),
     h("div", { class: "tool-actions" },
       h("button", { type: "button", class: "btn primary small", "data-act": "extract-pick", html: icon("target", 14) + " Pick on player",
-        onclick: () => (ed.extractArmed ? disarmExtract() : armExtract()) })),
+        onclick: () => (ed.picking === "extract" ? disarmPicking() : armPicking("extract")) })),
     h("div", { class: "progress extract-progress", hidden: true }, h("div", { class: "bar" }), h("span", { class: "label" })));
 }
 
@@ -1220,23 +1239,45 @@ function renderExtract(shot) {
   $("[data-act=extract-pick]", ed.el).title = pics.length ? "" : "This shot has no picture layer to cut from";
 }
 
-function armExtract() {
+/**
+ * Arm picking on the player, on the frame shown: "extract" (a click or a box makes a new
+ * cutout layer) or "refine" (clicks on `layer`'s cutout: plain adds, Alt/Shift removes,
+ * collected until Apply). Any other picking is cancelled first.
+ */
+function armPicking(mode, layer) {
+  disarmPicking();
   ed.video.pause();
-  ed.extractArmed = true;
+  ed.picking = mode;
   ed.el.classList.add("picking");
-  $(".pick-overlay", ed.el).hidden = false;
-  const btn = $("[data-act=extract-pick]", ed.el);
-  btn.innerHTML = icon("x", 14) + " Cancel picking";
-  toast("Click the object on the player, or drag a box around it");
+  const overlay = $(".pick-overlay", ed.el);
+  overlay.hidden = false;
+  if (mode === "extract") {
+    overlay.title = "Click the object, or drag a box around it (Esc cancels)";
+    $("[data-act=extract-pick]", ed.el).innerHTML = icon("x", 14) + " Cancel picking";
+    toast("Click the object on the player, or drag a box around it");
+    return;
+  }
+  overlay.title = "Click adds to the cutout, Alt- or Shift-click removes (Esc cancels)";
+  ed.refine = { layerId: layer.id, name: layer.name || "layer", clicks: [], running: false };
+  $(`.layer[data-layer="${layer.id}"]`, ed.el)?.classList.add("refining");
+  $(`.layer[data-layer="${layer.id}"] [data-act=refine]`, ed.el)?.setAttribute("aria-pressed", "true");
+  $(".refine-bar", ed.el).hidden = false;
+  $(".refine-progress", ed.el).hidden = true;
+  renderRefine();
 }
 
-function disarmExtract() {
+function disarmPicking() {
   if (!ed) return;
-  ed.extractArmed = false;
+  ed.picking = null;
+  ed.refine = null;
   ed.el.classList.remove("picking");
   $(".pick-overlay", ed.el).hidden = true;
   $(".pick-box", ed.el).hidden = true;
   $("[data-act=extract-pick]", ed.el).innerHTML = icon("target", 14) + " Pick on player";
+  $(".refine-bar", ed.el).hidden = true;
+  $(".refine-marks", ed.el).replaceChildren();
+  ed.el.querySelectorAll(".layer.refining").forEach((l) => l.classList.remove("refining"));
+  ed.el.querySelectorAll("[data-act=refine]").forEach((b) => b.setAttribute("aria-pressed", "false"));
 }
 
 /** Pointer on the pick overlay: a click is a point, a drag a box (both in frame pixels). */
@@ -1255,10 +1296,10 @@ function wirePicking(el) {
     if (e.button !== 0) return;
     e.preventDefault();
     overlay.setPointerCapture(e.pointerId);
-    start = at(e);
+    start = { ...at(e), negative: e.altKey || e.shiftKey };
   });
   overlay.addEventListener("pointermove", (e) => {
-    if (!start) return;
+    if (!start || ed.picking === "refine") return; // refining takes clicks, not boxes
     const p = at(e);
     if (Math.abs(p.px - start.px) < 5 && Math.abs(p.py - start.py) < 5) return;
     boxEl.hidden = false;
@@ -1272,7 +1313,10 @@ function wirePicking(el) {
     start = null;
     const dragged = Math.abs(b.px - a.px) >= 5 || Math.abs(b.py - a.py) >= 5;
     const mark = $(".point-mark", el);
-    disarmExtract();
+    // a point on the last pixel's far edge is outside the frame: keep it inside
+    const point = [Math.min(W() - 0.5, a.fx * W()), Math.min(H() - 0.5, a.fy * H())].map((v) => Math.round(v * 10) / 10);
+    if (ed.picking === "refine") return addRefineClick(point, a, !a.negative);
+    disarmPicking();
     if (dragged) {
       const box = [Math.min(a.fx, b.fx) * W(), Math.min(a.fy, b.fy) * H(), Math.max(a.fx, b.fx) * W(), Math.max(a.fy, b.fy) * H()]
         .map((v) => Math.round(v * 10) / 10);
@@ -1280,8 +1324,6 @@ function wirePicking(el) {
       mark.hidden = true;
       runExtract({ box });
     } else {
-      // a point on the last pixel's far edge is outside the frame: keep it inside
-      const point = [Math.min(W() - 0.5, a.fx * W()), Math.min(H() - 0.5, a.fy * H())].map((v) => Math.round(v * 10) / 10);
       mark.hidden = false;
       mark.style.left = `${a.fx * 100}%`;
       mark.style.top = `${a.fy * 100}%`;
@@ -1291,25 +1333,19 @@ function wirePicking(el) {
   overlay.addEventListener("pointercancel", () => { start = null; boxEl.hidden = true; });
 }
 
-/** POST …/extract with the prompt on the frame shown, follow the job, reload the project. */
-async function runExtract(prompt) {
+/**
+ * Run a layer tool as a job: POST `body` (plus the newest base_revision) to `url`, follow
+ * the job in `bar` and a top-bar chip, reload the project. `busy`: buttons disabled meanwhile.
+ * Resolves to the finished job, or null when it failed or was refused (said in a toast).
+ */
+async function runLayerJob({ label, url, body, bar, busy, staleHint }) {
   const pid = S.pid;
-  const shotId = ed.shotId;
-  const el = ed.el;
-  const bar = $(".extract-progress", el);
-  const btn = $("[data-act=extract-pick]", el);
-  const layerId = $("select[name=extract-layer]", el).value;
-  const engine = $("select[name=extract-engine]", el).value;
-  const frame = ed.frameOf();
-  btn.disabled = true;
+  busy.forEach((b) => { b.disabled = true; });
   setProgress(bar, 0, "Starting…");
-  const chip = jobChip("Extract layer");
+  const chip = jobChip(label);
   try {
     await queue; // edits still on their way first: the request is based on the newest revision
-    const body = { base_revision: S.revision, frame, ...prompt };
-    if (layerId) body.layer_id = layerId;
-    if (engine) body.engine = engine;
-    const { job_id } = await api("POST", `/api/projects/${pid}/shots/${shotId}/extract`, body);
+    const { job_id } = await api("POST", url, { base_revision: S.revision, ...body });
     const job = await watchJob(job_id, (j) => {
       const p = j.progress || 0;
       setProgress(bar, p, `${Math.round(p * 100)}%${j.message ? " · " + j.message : ""}`);
@@ -1318,26 +1354,122 @@ async function runExtract(prompt) {
     setProgress(bar, 1, "Done");
     chip.set(1, "");
     if (S.pid === pid) await loadProject(pid);
-    const lid = job.result?.layer_id;
-    let name = "the object";
-    try { name = `“${takeOf(findShot(shotId).shot).layers.find((l) => l.id === lid)?.name || "Cutout"}”`; } catch { /* shot gone */ }
-    toast(`Extracted ${name} as a new layer`);
-    requestAnimationFrame(() => ed?.el.querySelector(`.layer[data-layer="${lid}"]`)?.classList.add("flash"));
-    setTimeout(() => {
-      bar.hidden = true;
-      if (ed && ed.el === el && !ed.armed) $(".point-mark", el).hidden = true; // the new layer shows the result
-    }, 1500);
+    return job;
   } catch (e) {
     setProgress(bar, 0, `Failed: ${e.message}`);
     if (e.status === 409) {
-      toast("Changed elsewhere — refreshed. Pick the object again.", "warn");
+      toast(`Changed elsewhere — refreshed. ${staleHint}`, "warn");
       if (S.pid === pid) await loadProject(pid);
     } else toast(e.message, "error");
+    return null;
   } finally {
-    btn.disabled = false;
-    if (ed && ed.el === el) $(".pick-box", el).hidden = true;
+    busy.forEach((b) => { b.disabled = false; });
     chip.done();
   }
+}
+
+/** POST …/extract with the prompt on the frame shown, follow the job, reload the project. */
+async function runExtract(prompt) {
+  const shotId = ed.shotId;
+  const el = ed.el;
+  const bar = $(".extract-progress", el);
+  const layerId = $("select[name=extract-layer]", el).value;
+  const engine = $("select[name=extract-engine]", el).value;
+  const body = { frame: ed.frameOf(), ...prompt };
+  if (layerId) body.layer_id = layerId;
+  if (engine) body.engine = engine;
+  const job = await runLayerJob({ label: "Extract layer", url: `/api/projects/${S.pid}/shots/${shotId}/extract`, body, bar,
+    busy: [$("[data-act=extract-pick]", el)], staleHint: "Pick the object again." });
+  if (ed && ed.el === el) $(".pick-box", el).hidden = true;
+  if (!job) return;
+  const lid = job.result?.layer_id;
+  let name = "the object";
+  try { name = `“${takeOf(findShot(shotId).shot).layers.find((l) => l.id === lid)?.name || "Cutout"}”`; } catch { /* shot gone */ }
+  toast(`Extracted ${name} as a new layer`);
+  requestAnimationFrame(() => ed?.el.querySelector(`.layer[data-layer="${lid}"]`)?.classList.add("flash"));
+  setTimeout(() => {
+    bar.hidden = true;
+    if (ed && ed.el === el && !ed.armed) $(".point-mark", el).hidden = true; // the new layer shows the result
+  }, 1500);
+}
+
+// ------------------------------------------------------------------ layer tools: refine a cutout layer
+function buildRefineBar() {
+  return h("div", { class: "refine-bar", hidden: true, role: "group", "aria-label": "Refine cutout" },
+    h("div", { class: "refine-info" },
+      h("div", { class: "refine-head" }, h("strong", { class: "refine-title" }), h("span", { class: "refine-count", "aria-live": "polite" })),
+      h("div", { class: "refine-hint" },
+        h("span", { class: "key pos", text: "+" }), h("span", { text: "click adds" }),
+        h("span", { class: "key neg", text: "−" }), h("span", { text: "Alt- or Shift-click removes" }))),
+    h("div", { class: "progress refine-progress", hidden: true }, h("div", { class: "bar" }), h("span", { class: "label" })),
+    h("div", { class: "refine-actions" },
+      h("button", { type: "button", class: "btn small ghost", "data-act": "refine-undo", title: "Remove the last click (Backspace)",
+        html: icon("undo", 14) + " Last click", onclick: () => undoRefineClick() }),
+      h("button", { type: "button", class: "btn small", "data-act": "refine-cancel", title: "Stop refining, keep the cutout as it is (Esc)",
+        text: "Cancel", onclick: () => disarmPicking() }),
+      h("button", { type: "button", class: "btn small primary", "data-act": "refine-apply", title: "Correct the cutout with these clicks (Enter)",
+        html: icon("check", 14) + " Apply", onclick: () => runRefine() })));
+}
+
+const framesSaid = (frames) => {
+  const fs = [...new Set(frames)].sort((a, b) => a - b).map((f) => f + 1); // the timecode counts from 1
+  return `frame${fs.length > 1 ? "s" : ""} ${fs.join(", ")}`;
+};
+
+/** The refine bar's words and buttons, and the marks of the clicks on the frame shown. */
+function renderRefine() {
+  const r = ed.refine;
+  if (!r) return;
+  const el = ed.el;
+  const f = ed.frameOf();
+  const n = r.clicks.length;
+  $(".refine-title", el).textContent = `Refining “${r.name}”`;
+  $(".refine-count", el).textContent = n ? `${n} click${n > 1 ? "s" : ""} on ${framesSaid(r.clicks.map((c) => c.frame))}` : "Click on the player";
+  $("[data-act=refine-apply]", el).disabled = !n || r.running;
+  $("[data-act=refine-undo]", el).disabled = !n || r.running;
+  $(".refine-marks", el).replaceChildren(...r.clicks.filter((c) => c.frame === f).map((c) => h("div", {
+    class: `refine-mark ${c.positive ? "pos" : "neg"}`, style: `left: ${c.fx * 100}%; top: ${c.fy * 100}%`,
+    text: c.positive ? "+" : "−" })));
+}
+
+function addRefineClick(point, at, positive) {
+  const r = ed.refine;
+  if (!r || r.running) return;
+  r.clicks.push({ x: point[0], y: point[1], positive, frame: ed.frameOf(), fx: at.fx, fy: at.fy });
+  renderRefine();
+}
+
+function undoRefineClick() {
+  if (!ed?.refine || ed.refine.running) return;
+  ed.refine.clicks.pop();
+  renderRefine();
+}
+
+/** POST …/layers/{id}/refine with the clicks collected, follow the job, reload the project. */
+async function runRefine() {
+  const r = ed?.refine;
+  if (!r || !r.clicks.length || r.running) return;
+  const el = ed.el;
+  r.running = true;
+  $(".pick-overlay", el).hidden = true; // no clicks while the cutout is made again
+  renderRefine();
+  const n = r.clicks.length;
+  const job = await runLayerJob({ label: `Refine ${r.name}`, url: `/api/projects/${S.pid}/shots/${ed.shotId}/layers/${r.layerId}/refine`,
+    body: { clicks: r.clicks.map((c) => [c.x, c.y, c.positive, c.frame]) }, bar: $(".refine-progress", el),
+    busy: [$("[data-act=refine-cancel]", el)], staleHint: "Apply the clicks again." });
+  if (!ed || ed.el !== el || ed.refine !== r) return;
+  r.running = false;
+  if (!job) {
+    // refused or failed: the clicks stay, to take one back and apply again
+    $(".pick-overlay", el).hidden = false;
+    return renderRefine();
+  }
+  toast(`Refined “${r.name}” with ${n} click${n > 1 ? "s" : ""}`);
+  const emptied = job.result?.emptied || [];
+  if (emptied.length) toast(`“${r.name}” is now empty on ${framesSaid(emptied)}`, "warn", { label: "Undo", run: () => undoRedo("undo") });
+  requestAnimationFrame(() => ed?.el.querySelector(`.layer[data-layer="${r.layerId}"]`)?.classList.add("flash"));
+  disarmPicking();
+  $(".refine-progress", el).hidden = true;
 }
 
 // ------------------------------------------------------------------ layer tools: replace a scene's background
