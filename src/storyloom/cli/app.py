@@ -35,9 +35,13 @@ def fail(message: str, code: int = 2) -> "typer.Exit":
 
 def progress_bar(transient: bool = False):
     """The rich progress bar every long-running command shows (description, bar, %, ETA)."""
+    from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+    console = Console()
+    # a transient bar written to a file or a pipe leaves only an empty line behind: none then
     return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                    TimeRemainingColumn(), transient=transient)
+                    TimeRemainingColumn(), transient=transient, console=console,
+                    disable=transient and not console.is_terminal)
 
 
 def check_output_folder(path) -> None:
