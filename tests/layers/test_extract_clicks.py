@@ -47,3 +47,33 @@ def test_extract_with_a_negative_click_on_a_later_frame(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and "frame 40 of click" in err and len(err.strip().splitlines()) == 1
     assert film.revision == rev + 1
+
+
+def test_refine_command_corrects_an_extracted_layer(tmp_path, capsys):
+    # `storyloom refine`: a box took both blocks; one negative click on frame 6 leaves the red one
+    frames, red, blue = _blocks._two_blocks()
+    video = write_video(tmp_path / "blocks.mp4", list(frames), 24)
+    film = Project.create(tmp_path / "lib", size="320x180", fps=24)
+    film.import_media(video, film.add_scene("S"))
+    assert main(["extract", str(film.library.root), "1", "--box", "50,50,150,122", "--engine", "matting"]) == 0
+    capsys.readouterr()
+    rev = film.revision
+    code = main(["refine", str(film.library.root), "1", "Cutout 1", "--click", f"{2 * _blocks.BLUE_CX(6)},86,6,-"])
+    io = capsys.readouterr()
+    assert code == 0, io.err
+    assert "refined layer 'Cutout 1' (cutout box" in io.out and "1 correction (frame 6)" in io.out
+    assert film.revision == rev + 1 and film.history()[0].summary.startswith("refine cutout 'Cutout 1'")
+    import cv2
+    from storyloom.export.layers import iter_layer_frames
+    doc = film.doc
+    shot = doc.shots()[0]
+    alpha = np.stack([cv2.resize(f[..., 3], (160, 90), interpolation=cv2.INTER_AREA)
+                      for f in iter_layer_frames(film.library, doc, shot, shot.layer("Cutout 1"), list(range(12)))])
+    assert _blocks._iou(alpha, red)[1:].min() > 0.85
+    # a layer with no cutout, a frame the shot does not have: one line each, nothing saved
+    for layer, click, said in ((shot.layers[0].id, "80,86,2,-", "has no cutout to refine"),
+                               ("Cutout 1", "80,86,40,-", "frame 40 of click")):
+        code = main(["refine", str(film.library.root), "1", layer, "--click", click])
+        err = capsys.readouterr().err
+        assert code == 2 and said in err and len(err.strip().splitlines()) == 1, err
+    assert film.revision == rev + 1
