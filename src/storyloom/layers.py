@@ -7,7 +7,7 @@ or stored. The pixels are computed at render time (and cached): the document rec
 ``Cutout`` prompt and the ``Harmonize`` statistics, never a matte.
 
     >>> doc, layer_id = extract_layer(lib, project_id, shot_id, point=(160, 90))   # doctest: +SKIP
-    >>> doc = refine_cutout(lib, project_id, shot_id, layer_id, [(200, 90, False, 6)])  # doctest: +SKIP
+    >>> doc, emptied = refine_cutout(lib, project_id, shot_id, layer_id, [(200, 90, False, 6)])  # doctest: +SKIP
     >>> doc, report = replace_background(lib, project_id, "1", "#2266aa")           # doctest: +SKIP
 """
 from __future__ import annotations
