@@ -14,7 +14,7 @@ from typing import Optional
 
 import typer
 
-from storyloom.cli.app import CRF_OPTION, app, check_memory, check_video_output
+from storyloom.cli.app import CRF_OPTION, app, check_video_output, progress_bar
 from storyloom.errors import BadInput
 
 
@@ -39,7 +39,7 @@ def restyle(video: Path = typer.Argument(..., help="the video to restyle", show_
     import numpy as np
     from storyloom.engines import resolve
     from storyloom.engines.restyle import check_strength, get_style
-    from storyloom.media import probe, read_audio, read_frames, require_video, write_video
+    from storyloom.media import probe, read_audio, require_video, write_video
     info_style = get_style(style)
     strength = check_strength(strength)
     if not video.exists():
@@ -47,17 +47,28 @@ def restyle(video: Path = typer.Argument(..., help="the video to restyle", show_
     check_video_output(output)
     info = probe(video)
     require_video(info, video)
-    # input list, its stacked copy, the output (and float work per frame): all held at once
-    check_memory(video, info.frames, info.width, info.height, 3.5, "restyle it")
-    frames = read_frames(video)
-    if not frames:
+    from storyloom.engines.restyle.base import sample_indices
+    from storyloom.media import frames_by_index, iter_frames
+    # the clip's look (palettes, thresholds) comes from a few frames spread over it; then the
+    # frames stream from the decoder through the style into the encoder, a few at a time
+    picked = frames_by_index(video, sample_indices(info.frames), info=info)
+    if not picked:
         raise BadInput(f"{video}: has no video frames")
+    sample = np.stack([picked[k][..., :3] for k in sorted(picked)])
     audio = read_audio(video) if info.has_audio else None
     choice = resolve("restyle", engine)
     t0 = time.time()
-    with choice.engine() as eng:
-        out = eng.restyle(np.stack([f[..., :3] for f in frames]), info_style.name, strength, seed=seed)
-    write_video(output, out, fps=float(info.fps or 24), audio=audio if audio is not None and audio.size else None,
-                crf=crf)
-    typer.echo(f"wrote {output}: {len(out)} frames in {info_style.name} "
+    count = [0]
+
+    def counted(frames):
+        for f in frames:
+            count[0] += 1
+            yield f
+    with choice.engine() as eng, progress_bar(transient=True) as bar:
+        task = bar.add_task(f"restyle ({info_style.name})", total=1.0)
+        out = eng.restyle_stream(iter_frames(video, info=info), info_style.name, sample, strength, seed=seed,
+                                 progress=lambda f, m="": bar.update(task, completed=f), total=info.frames)
+        write_video(output, counted(out), fps=float(info.fps or 24),
+                    audio=audio if audio is not None and audio.size else None, crf=crf)
+    typer.echo(f"wrote {output}: {count[0]} frames in {info_style.name} "
                f"({choice.engine.NAME}, {time.time() - t0:.1f} s)")

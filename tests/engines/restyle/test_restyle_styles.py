@@ -269,3 +269,24 @@ def test_impressionist_breaks_flat_colour_into_warm_and_cool_dabs():
     assert rb.std() > 25, rb.std()                                   # a speckle version: ~13
     assert (rb[:, 2:] * rb[:, :-2]).mean() / rb.var() > 0.7          # dab-sized patches
     assert np.ptp(out.mean(axis=(0, 1))) < 10                        # still grey overall
+
+
+@pytest.mark.parametrize("style,strength", [("stained-glass", 1.0), ("watercolour", 0.6)])
+def test_streaming_gives_the_whole_clip_pixels_one_frame_at_a_time(clip, style, strength):
+    """``restyle_stream`` (what the CLI uses, so a long 4K clip never sits in memory)
+    pulls a frame only when it styles it and returns exactly what ``restyle`` does."""
+    from storyloom.engines.restyle.base import sample_indices
+    pulled = []
+
+    def decoder():
+        for k, f in enumerate(clip):
+            pulled.append(k)
+            yield f
+    sample = clip[sample_indices(len(clip))]
+    with CpuStyles() as eng:
+        whole = eng.restyle(clip, style, strength)
+        stream = eng.restyle_stream(decoder(), style, sample, strength)
+        first = next(stream)
+        assert pulled == [0]
+        streamed = np.stack([first, *stream])
+    assert np.array_equal(streamed, whole)

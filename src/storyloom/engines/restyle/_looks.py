@@ -21,11 +21,12 @@ TEX = 512   # periodic textures are TEX x TEX and wrap around
 class ClipLook:
     """What a look decides once per clip: palettes, tone thresholds, textures."""
 
-    def __init__(self, frames: np.ndarray, seed: int = 0):
+    def __init__(self, frames: np.ndarray, seed: int = 0, sampled: bool = False):
+        """``frames``: the whole clip, or (``sampled``) just its ``sample_indices`` frames."""
         self.seed = int(seed)
         self._cache: dict = {}
         n = len(frames)
-        picks = np.unique(np.linspace(0, n - 1, min(n, 8)).round().astype(int))
+        picks = np.arange(n) if sampled else np.unique(np.linspace(0, n - 1, min(n, 8)).round().astype(int))
         h, w = frames.shape[1:3]
         step = max(1, int(math.sqrt(h * w * len(picks) / 40000)))
         self.sample = (frames[picks, ::step, ::step].reshape(-1, 3).astype(np.float32) / 255.0)

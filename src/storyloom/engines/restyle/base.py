@@ -51,6 +51,15 @@ def check_strength(strength: float) -> float:
     return s
 
 
+def sample_indices(n: int, k: int = 8) -> list[int]:
+    """The frames (of ``n``) from which a clip's look is decided: ``k`` spread evenly.
+
+    >>> sample_indices(100), sample_indices(3)
+    ([0, 14, 28, 42, 57, 71, 85, 99], [0, 1, 2])
+    """
+    return [int(i) for i in np.unique(np.linspace(0, max(n, 1) - 1, min(max(n, 1), k)).round().astype(int))]
+
+
 def blend_strength(original: np.ndarray, styled: np.ndarray, strength: float) -> np.ndarray:
     """``strength`` of ``styled`` over ``original`` (uint8 in, uint8 out)."""
     if strength >= 1.0:
@@ -90,3 +99,17 @@ class Restyler(Engine):
                  progress: Progress) -> np.ndarray:
         """The backend's work, on checked ``frames`` and a ``strength`` above 0."""
         raise NotImplementedError
+
+    def restyle_stream(self, frames, style: str, sample: np.ndarray, strength: float = 1.0, seed: int = 0,
+                       progress: Progress = no_progress, total: int = 0):
+        """Restyle an iterable of uint8 (H, W, 3) frames (a decoder), yielding each result.
+        ``sample`` is a few frames spread over the clip (``sample_indices``), from which
+        per-clip choices (palettes, thresholds) are made, so the results match
+        ``restyle`` on the whole clip. This default gathers the frames and calls
+        ``restyle``; engines that work frame by frame override it to hold only a few.
+
+            >>> picks = sample_indices(info.frames)                              # doctest: +SKIP
+            >>> sample = np.stack(list(frames_by_index("clip.mp4", picks).values()))  # doctest: +SKIP
+            >>> write_video("out.mp4", eng.restyle_stream(iter_frames("clip.mp4"), "sepia", sample), 24)  # doctest: +SKIP
+        """
+        yield from self.restyle(np.stack([np.asarray(f)[..., :3] for f in frames]), style, strength, seed, progress)

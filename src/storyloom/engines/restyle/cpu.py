@@ -16,10 +16,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from storyloom.engines.base import Progress, register
+from storyloom.engines.base import Progress, no_progress, register
 from storyloom.engines.restyle._looks import LOOKS, ClipLook, View, soften_chroma
-from storyloom.engines.restyle.base import Restyler, blend_strength
-from storyloom.engines.restyle.catalogue import StyleInfo, style_names
+from storyloom.engines.restyle.base import Restyler, blend_strength, check_frames, check_strength
+from storyloom.engines.restyle.catalogue import StyleInfo, get_style, style_names
 
 _absent = sorted(set(style_names()) - set(LOOKS))
 if _absent:   # every catalogue style must have a look here
@@ -39,14 +39,40 @@ class CpuStyles(Restyler):
 
     def _restyle(self, frames: np.ndarray, info: StyleInfo, strength: float, seed: int,
                  progress: Progress) -> np.ndarray:
+        out = np.empty_like(frames)
+        for i, f in enumerate(self._frames(frames, info, ClipLook(frames, seed), progress, len(frames))):
+            out[i] = f
+        return blend_strength(frames, out, strength)
+
+    def restyle_stream(self, frames, style: str, sample: np.ndarray, strength: float = 1.0, seed: int = 0,
+                       progress: Progress = no_progress, total: int = 0):
+        """Frame by frame from an iterable (a decoder), one frame in memory at a time; the
+        same pixels as ``restyle`` on the whole clip when ``sample`` holds its
+        ``sample_indices`` frames."""
+        info = get_style(style)
+        strength = check_strength(strength)
+        clip = ClipLook(check_frames(sample), seed, sampled=True)
+
+        def originals():
+            for f in frames:
+                f = np.ascontiguousarray(np.asarray(f)[..., :3])
+                keep.append(f)
+                yield f
+        keep: list = []
+        for styled in self._frames(originals(), info, clip, progress, total):
+            original = keep.pop(0)
+            yield original.copy() if strength == 0.0 else blend_strength(original, styled, strength)
+
+    def _frames(self, frames, info: StyleInfo, clip: ClipLook, progress: Progress, total: int):
+        """Each frame of ``frames`` (any iterable) in the look, uint8, without flicker."""
         from storyloom.engines.restyle.temporal import Follower
         look, keep, chroma = LOOKS[info.name]
-        clip = ClipLook(frames, seed)
-        n, h, w = frames.shape[:3]
-        follow = Follower(h, w)
-        out = np.empty_like(frames)
+        follow = None
         prev = None
         for i, frame in enumerate(frames):
+            h, w = frame.shape[:2]
+            if follow is None:
+                follow = Follower(h, w)
             follow.advance(cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY))
             if self.temporal:
                 coords = follow.coords()
@@ -61,6 +87,6 @@ class CpuStyles(Restyler):
                 k = (keep * follow.confidence)[..., None]
                 styled = styled * (1 - k) + warped * k
             prev = styled
-            out[i] = np.clip(styled * 255 + 0.5, 0, 255).astype(np.uint8)
-            progress((i + 1) / n, f"restyling ({info.name})")
-        return blend_strength(frames, out, strength)
+            if total:
+                progress(min(1.0, (i + 1) / total), f"restyling ({info.name})")
+            yield np.clip(styled * 255 + 0.5, 0, 255).astype(np.uint8)
