@@ -245,3 +245,25 @@ def test_cli_any_rate_through_rgb_for_other_containers(tmp_path, capsys):
     # measured 36.1 dB (VP9 at its own CRF floor); the YUV path's file test above shows what
     # in-betweens at the wrong time score (28)
     assert p >= 34.5, p
+
+
+def test_preset_is_checked_and_used(tmp_path, capsys):
+    # a slower x264 preset packs more quality into the same CRF; a misspelt one is refused
+    import av
+
+    from helpers import run
+    from storyloom.media import write_video
+    frames = [np.full((36, 64, 3), 40 + 8 * i, np.uint8) for i in range(6)]
+    src = write_video(tmp_path / "ramp.mp4", frames, 24)
+    out = tmp_path / "out.mp4"
+    assert run("interpolate", src, "--factor", "2", "--preset", "slowish", "-o", out) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--preset slowish" in err and "medium" in err and not out.exists()
+    assert run("interpolate", src, "--factor", "2", "--preset", "medium", "-o", out) == 0
+    with av.open(str(out)) as f:
+        assert f.streams.video[0].frames == 11
+    # x264 writes its settings into the stream: medium searches subpixels at level 7 and 3
+    # reference frames, veryfast at 2 and 1
+    assert b"subme=7" in out.read_bytes() and b"ref=3 " in out.read_bytes()
+    assert run("interpolate", src, "--factor", "2", "-o", tmp_path / "default.mp4") == 0
+    assert b"subme=2" in (tmp_path / "default.mp4").read_bytes()

@@ -47,6 +47,10 @@ def target_ratio(factor: Optional[int], fps: Optional[float], src_fps: float) ->
     return ratio, float(fps)
 
 
+#: x264's presets, fastest first
+X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
+
+
 @app.command()
 def interpolate(video: Path = typer.Argument(..., help="the video to interpolate", show_default=False),
                 output: Path = typer.Option(..., "-o", "--output", help="video to write"),
@@ -54,11 +58,16 @@ def interpolate(video: Path = typer.Argument(..., help="the video to interpolate
                 fps: Optional[float] = typer.Option(None, "--fps",
                                                     help="target frame rate, above the source's and up to 8x"),
                 crf: int = CRF_OPTION,
+                preset: str = typer.Option("veryfast", "--preset",
+                                           help="H.264 speed preset (ultrafast … veryslow): slower packs more "
+                                                "quality into the same size"),
                 engine: Optional[str] = typer.Option(None, "--engine",
                                                      help="interpolate engine (see `storyloom engines`)")):
     """Raise the frame rate with motion-compensated in-between frames."""
     if (factor is None) == (fps is None) or (factor is not None and not 2 <= factor <= 8):
         target_ratio(factor, fps, 1.0)   # the request alone is wrong: say so before opening files
+    if preset not in X264_PRESETS:
+        raise BadInput(f"--preset {preset}: choose from {', '.join(X264_PRESETS)}")
     from storyloom.cli.app import check_output_folder
     from storyloom.engines import resolve
     from storyloom.media import probe
@@ -75,14 +84,15 @@ def interpolate(video: Path = typer.Argument(..., help="the video to interpolate
         # any other rate holds whichever source frame is nearer in time
         hold = "earlier" if factor is not None else "nearer"
         if hasattr(eng, "resample_planes") and yuv.supports(info, output):
-            n, written = yuv.interpolate_file(eng, video, output, ratio, out_fps, crf=crf, hold=hold)
+            n, written = yuv.interpolate_file(eng, video, output, ratio, out_fps, crf=crf, hold=hold,
+                                              preset=preset)
         else:
-            n, written = _through_rgb(eng, video, output, factor, ratio, out_fps, crf, hold)
+            n, written = _through_rgb(eng, video, output, factor, ratio, out_fps, crf, hold, preset)
     typer.echo(f"wrote {output}: {written} frames at {out_fps:g} fps "
                f"({choice.engine.NAME}, {n} frames in {time.time() - t0:.1f} s)")
 
 
-def _through_rgb(eng, video, output, factor, ratio, out_fps, crf, hold) -> tuple[int, int]:
+def _through_rgb(eng, video, output, factor, ratio, out_fps, crf, hold, preset) -> tuple[int, int]:
     """Any engine, any container: RGB frames through storyloom.media."""
     import numpy as np
     from storyloom.engines.interpolate.base import plan
@@ -98,5 +108,5 @@ def _through_rgb(eng, video, output, factor, ratio, out_fps, crf, hold) -> tuple
     else:
         raise BadInput(f"--fps {out_fps:g}: engine {eng.NAME} makes whole multiples only; use --factor")
     audio = read_audio(video)
-    write_video(output, out, fps=out_fps, audio=audio if audio.size else None, crf=crf)
+    write_video(output, out, fps=out_fps, audio=audio if audio.size else None, crf=crf, preset=preset)
     return len(frames), len(out)

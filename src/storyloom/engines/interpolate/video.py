@@ -77,7 +77,7 @@ def read_planes(path) -> list:
 
 
 def interpolate_file(engine, src, dst, ratio: float, fps: float, crf: int = 18, hold: str = "nearer",
-                     progress: Progress = no_progress) -> tuple[int, int]:
+                     progress: Progress = no_progress, preset: str = PRESET) -> tuple[int, int]:
     """Write ``dst``: ``src`` at ``ratio`` times its frame rate (output rate ``fps``) made by
     ``engine.resample_planes``; returns (source frames, frames written). Nothing is left at
     ``dst`` unless it succeeds.
@@ -105,7 +105,7 @@ def interpolate_file(engine, src, dst, ratio: float, fps: float, crf: int = 18, 
             # "medium" gives +0.35 dB at about the same size but 2.5x the encoding time, and
             # "ultrafast" +0.06 dB in 3.8x the bytes. Two encoder threads: the flow work
             # already fills the cores
-            vs.options = {"crf": str(crf), "preset": PRESET, "threads": ENCODER_THREADS}
+            vs.options = {"crf": str(crf), "preset": preset, "threads": ENCODER_THREADS}
             vs.thread_type = "AUTO"
             # the sound is copied as it is (same codec, same packets): nothing to re-encode
             sound = list(source.streams.audio[:1])
