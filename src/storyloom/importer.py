@@ -167,7 +167,10 @@ def _import_footage(lib, project: Project, path: Path, scene: Optional[Scene], s
     if split and info.frames > 1:
         from storyloom.engines import resolve
         with resolve("shots", engine).engine() as detector:
-            found = detector.detect(stored, progress=lambda f, m="": progress(0.8 * f, m or "finding shots"))
+            # the detector's own words ("decoding", "done") would read as the whole import's
+            # ("done" at 80%), so this phase is named as a step of the import
+            found = detector.detect(stored, progress=lambda f, m="": progress(
+                0.8 * f, "finding shots" if m in ("", "done") else f"finding shots: {m}"))
         ranges = _ranges(found)
         # thumbnails and looks come from a shot's own frames, not from the fade or wipe
         # around it (a half-wiped picture says little about the shot)

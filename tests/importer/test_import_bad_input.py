@@ -158,9 +158,13 @@ def test_import_job_reports_progress_while_running(tmp_path):
     def progress(fraction, message=""):
         jobs = lib.jobs()
         seen.append((round(fraction, 2), jobs[0].state, jobs[0].progress))
+        said.append(message)
 
+    said = []
     shots = import_footage(lib, project, clip, progress=progress)
     assert len(shots) == 2
+    # no step of the import says "done" before the import is
+    assert not any(m.lower().startswith("done") for m in said) and "finding shots" in said
     assert seen[0][1] == "queued" and all(state == "running" for _, state, _ in seen[1:])
     assert [f for f, _, _ in seen][-1] == 1.0 and len(seen) >= 3
     job = lib.jobs()[0]

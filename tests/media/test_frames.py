@@ -72,3 +72,28 @@ def test_frames_by_index_one_pass_exact_and_scaled(mp4_bframes):
     assert {k: index_of(f) for k, f in got.items()} == {0: 0, 5: 5, 17: 17, 29: 29}
     full = frames_by_index(mp4_bframes, [3])   # no width: full size
     assert full[3].shape == (48, 64, 3) and index_of(full[3]) == 3
+
+
+@pytest.mark.parametrize("fps", [24000 / 1001, 30000 / 1001, 60000 / 1001])
+def test_ntsc_rates_write_and_read_back_exactly(tmp_path, fps):
+    # 23.976 and its kin: the stream's time base is 1001/24000 s, one tick a frame
+    import numpy as np
+    from storyloom.media import write_video
+    frames = [np.full((36, 64, 3), 20 * i, np.uint8) for i in range(10)]
+    out = write_video(tmp_path / "ntsc.mp4", frames, fps)
+    info = probe(out)
+    assert abs(info.fps - fps) < 1e-6 and info.frames == 10 and not info.variable_frame_rate
+    assert [int(f[..., 0].mean() + 0.5) for f in read_frames(out)] == [20 * i for i in range(10)]
+    assert [p.name for p in tmp_path.iterdir()] == ["ntsc.mp4"]   # no .part left beside it
+
+
+def test_writer_that_cannot_start_leaves_nothing(tmp_path, monkeypatch):
+    import numpy as np
+    from storyloom.media import encode, write_video
+
+    def broken(*a, **k):
+        raise RuntimeError("encoder missing")
+    monkeypatch.setattr(encode.VideoWriter, "_open", broken)
+    with pytest.raises(RuntimeError, match="encoder missing"):
+        write_video(tmp_path / "x.mp4", [np.zeros((36, 64, 3), np.uint8)] * 2, 24)
+    assert list(tmp_path.iterdir()) == []

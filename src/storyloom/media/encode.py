@@ -51,6 +51,18 @@ class VideoWriter:
                                    dir=self.path.parent)
         os.close(fd)
         self._tmp = Path(tmp)
+        try:
+            self._open(suffix, width, height, fps, audio_rate, crf, preset, audio_channels)
+        except BaseException:
+            # a writer that could not be set up leaves nothing behind
+            container = getattr(self, "_container", None)
+            if container is not None:
+                container.close()
+            self._tmp.unlink(missing_ok=True)
+            raise
+
+    def _open(self, suffix: str, width: int, height: int, fps: float, audio_rate: Optional[int],
+              crf: int, preset: str, audio_channels: int) -> None:
         fmt = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".webm": "webm", ".mkv": "matroska"}[suffix]
         self._container = av.open(str(self._tmp), "w", format=fmt)
         rate = _rate(fps)
@@ -68,7 +80,8 @@ class VideoWriter:
             vs.pix_fmt = "yuv420p"
             vs.options = {"crf": str(crf), "preset": preset}
         vs.width, vs.height = width, height
-        vs.time_base = Fraction(1, 1) / rate if rate.denominator == 1 else None or vs.time_base
+        # one tick a frame (1001/24000 s at 23.976 fps): frame k has pts k
+        vs.time_base = Fraction(1) / rate
         vs.thread_type = "AUTO"
         self._video = vs
         self._audio = None
