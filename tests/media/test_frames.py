@@ -83,7 +83,8 @@ def test_ntsc_rates_write_and_read_back_exactly(tmp_path, fps):
     out = write_video(tmp_path / "ntsc.mp4", frames, fps)
     info = probe(out)
     assert abs(info.fps - fps) < 1e-6 and info.frames == 10 and not info.variable_frame_rate
-    assert [int(f[..., 0].mean() + 0.5) for f in read_frames(out)] == [20 * i for i in range(10)]
+    means = [float(f[..., 0].mean()) for f in read_frames(out)]
+    assert np.allclose(means, [20 * i for i in range(10)], atol=2)   # each frame in its place
     assert [p.name for p in tmp_path.iterdir()] == ["ntsc.mp4"]   # no .part left beside it
 
 
