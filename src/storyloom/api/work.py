@@ -90,13 +90,13 @@ def _shown_shots(project: Project, shot) -> list:
 def _engines_used(shots) -> list:
     """(identity, available) of every engine that could carry out the shots' operations:
     installing a better engine (or weights) changes which one runs, so the preview too."""
-    from storyloom.engines.base import engines
+    from storyloom.engines.base import capability_identities
     caps = set()
     for shot in shots:
         for op in list(shot.operations) + [o for layer in shot.layers for o in layer.operations]:
             if getattr(op, "capability", ""):
                 caps.add(op.capability)
-    return [[e.identity(), bool(e.is_available())] for cap in sorted(caps) for e in engines(cap)]
+    return [pair for cap in sorted(caps) for pair in capability_identities(cap)]
 
 
 def preview_key(project: Project, shot) -> str:
