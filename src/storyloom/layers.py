@@ -496,7 +496,8 @@ def _person_mask(rgb):
     person is there: the selfie model's confident core, confirmed by a body pose spanning
     its largest region (the selfie model alone calls many blobs a person)."""
     try:
-        from storyloom.engines.cutout.people import _person_prob, _pose_fits, _selfie, quiet_native_logs
+        from storyloom.engines.cutout.people import _person_prob, _pose_fits, _selfie
+        from storyloom.engines.native_logs import quiet_native_logs
         with quiet_native_logs():
             seg = _selfie()
     except Exception:

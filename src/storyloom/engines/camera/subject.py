@@ -14,49 +14,31 @@ that moving the subject reveals plausible background instead of a copy of it.
 """
 from __future__ import annotations
 
-import contextlib
-import os
 from typing import Optional
 
 import cv2
 import numpy as np
 
+from storyloom.engines.native_logs import quiet_native_logs
+
 #: a subject smaller or larger than these fractions of the picture is not worth a layer
 MIN_COVER, MAX_COVER = 0.01, 0.6
-
-
-@contextlib.contextmanager
-def _quiet_stderr():
-    """MediaPipe's C++ side logs to file descriptor 2 on every model load: keep the CLI's
-    stderr for our own one-line messages."""
-    try:
-        fd = os.dup(2)
-    except OSError:
-        yield
-        return
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 2)
-            yield
-    finally:
-        os.dup2(fd, 2)
-        os.close(fd)
 
 
 def _person(rgb: np.ndarray) -> Optional[np.ndarray]:
     """Soft person matte when MediaPipe sees a face, else None."""
     try:
-        with _quiet_stderr():
+        with quiet_native_logs():
             import mediapipe as mp
     except Exception:  # mediapipe is optional: saliency still works without it
         return None
     try:
         detector = mp.solutions.face_detection.FaceDetection
-        with _quiet_stderr(), detector(model_selection=1, min_detection_confidence=0.6) as fd:
+        with quiet_native_logs(), detector(model_selection=1, min_detection_confidence=0.6) as fd:
             found = fd.process(rgb)
         if not found.detections:
             return None
-        with _quiet_stderr(), mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0) as seg:
+        with quiet_native_logs(), mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0) as seg:
             m = seg.process(rgb).segmentation_mask
     except Exception:
         return None

@@ -10,7 +10,6 @@ the picture with a guided filter.
 """
 from __future__ import annotations
 
-import contextlib
 from typing import Optional
 
 import cv2
@@ -18,28 +17,7 @@ import numpy as np
 
 from storyloom.engines.base import AVAILABLE, Availability, Progress, missing, no_progress, register
 from storyloom.engines.cutout.base import Prompt, Segmenter, check_frames
-
-
-@contextlib.contextmanager
-def quiet_native_logs():
-    """Send what native code writes to stderr (MediaPipe's TFLite and absl lines: "Created
-    TensorFlow Lite XNNPACK delegate", "Feedback manager requires ...") to /dev/null while
-    the block runs, so a CLI's stderr holds only its own messages."""
-    import os
-    import sys
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError):
-        yield
-        return
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+from storyloom.engines.native_logs import quiet_native_logs
 
 
 def _selfie(model_selection: int = 1):
