@@ -118,7 +118,9 @@ class CameraMove(Operation):
 
 
 class Interpolate(Operation):
-    """Raise the frame rate with motion-compensated in-between frames."""
+    """Motion-compensated in-between frames. In a project, footage slower than the project's
+    rate moves smoothly (each picture the project would show again becomes an in-between);
+    `storyloom interpolate` raises a file's rate by `factor` or to `fps`."""
 
     schema_name = "Interpolate"
     capability: ClassVar[str] = "interpolate"

@@ -364,4 +364,17 @@ def render_shot(lib, project, shot) -> Clip:
         clip, key = run_step_cached(op, clip, ctx, key, cache)
         if clip.frames.shape[3] == 4:
             clip = Clip(np.ascontiguousarray(clip.frames[..., :3]), clip.fps)
-    return clip
+    return at_project_rate(clip, len(frames), project.fps)
+
+
+def at_project_rate(clip: Clip, n: int, fps: float) -> Clip:
+    """``n`` frames of ``clip`` at ``fps``, each the one shown at its time: a step that changed
+    the rate (interpolation) must not change how long the shot lasts or play it slower.
+
+    >>> at_project_rate(Clip(np.zeros((9, 2, 2, 3), np.uint8), 48.0), 5, 24.0).frames.shape
+    (5, 2, 2, 3)
+    """
+    if len(clip) == n and abs(clip.fps - fps) < 1e-9:
+        return clip
+    pick = [min(len(clip) - 1, int(round(i * clip.fps / fps))) for i in range(n)]
+    return Clip(np.ascontiguousarray(clip.frames[pick]), fps)

@@ -7,32 +7,90 @@
 """
 from __future__ import annotations
 
+import numpy as np
+
 from storyloom.engines.base import resolve
 from storyloom.errors import BadInput
 from storyloom.model import Interpolate
 from storyloom.render.steps import Clip, StepContext, register_step
 
 
-def step_factor(op: Interpolate, fps: float) -> int:
-    """The whole factor an operation asks for: ``op.fps / fps`` rounded when ``op.fps`` is set.
+def step_ratio(op: Interpolate, fps: float) -> float:
+    """How many times the clip's rate ``op`` asks for: ``op.fps / fps`` when ``op.fps`` is
+    set (above the clip's rate, at most 8x), else the whole ``op.factor``.
 
-    >>> step_factor(Interpolate(fps=48, factor=None), 24.0)
-    2
+    >>> step_ratio(Interpolate(fps=60, factor=None), 24.0)
+    2.5
     """
-    factor = int(round(op.fps / fps)) if op.fps else int(op.factor or 0)
+    if op.fps:
+        ratio = op.fps / fps
+        # the clip's own rate is allowed: in a project that fills in the frames it repeats
+        if not 1 - 1e-6 <= ratio <= 8 + 1e-3:
+            raise BadInput(f"Interpolate: fps {op.fps:g} is {ratio:.2f}x the clip's {fps:g}, "
+                           f"must be at least its rate and at most 8x")
+        return ratio
+    factor = int(op.factor or 0)
     if not 2 <= factor <= 8:
-        raise BadInput(f"Interpolate: factor {factor} (fps {op.fps} from {fps:g}): must be 2..8")
-    return factor
+        raise BadInput(f"Interpolate: factor {factor}: must be 2..8")
+    return float(factor)
+
+
+#: largest grey-level difference between two frames that still counts as the same picture
+#: shown again (a project repeats a slower source's frames exactly; decoding adds none)
+REPEAT_TOLERANCE = 2
+
+
+def fill_repeats(eng, frames: np.ndarray) -> np.ndarray:
+    """``frames`` with each run of a repeated picture replaced by in-betweens at the times
+    the repeats stand for: what a project does to footage slower than its own rate (24 fps
+    footage in a 60 fps project shows each picture two or three times) becomes smooth motion.
+    The last picture's run is held (nothing comes after it); without repeats, unchanged.
+
+    >>> f = np.repeat(np.arange(3, dtype=np.uint8)[:, None, None, None] * 60, 2, axis=0)
+    >>> fill_repeats(FlowInterpolator(), np.broadcast_to(f, (6, 8, 8, 3)).copy()).shape   # doctest: +SKIP
+    (6, 8, 8, 3)
+    """
+    n = len(frames)
+    same = [int(np.abs(frames[i].astype(np.int16) - frames[i - 1]).max()) <= REPEAT_TOLERANCE
+            for i in range(1, n)]
+    firsts = [0] + [i for i in range(1, n) if not same[i - 1]]
+    if len(firsts) == n or len(firsts) < 2:
+        return frames
+    positions = []
+    for k, (a, b) in enumerate(zip(firsts, firsts[1:] + [None])):
+        if b is None:   # the last picture: hold it for the rest of the shot
+            positions += [float(k)] * (n - a)
+        else:
+            positions += [k + (i - a) / (b - a) for i in range(a, b)]
+    return eng.resample(np.ascontiguousarray(frames[firsts]), positions, None, "nearer")
 
 
 @register_step(Interpolate)
 def interpolate_step(op: Interpolate, clip: Clip, ctx: StepContext) -> Clip:
-    """Carry out ``op`` on ``clip``: ``(N - 1) * factor + 1`` frames at ``fps * factor``."""
-    factor = step_factor(op, clip.fps)
+    """Carry out ``op`` on ``clip``: ``(N - 1) * factor + 1`` frames at ``fps * factor``, or,
+    for an ``op.fps`` that is no whole multiple of the clip's (24 -> 60), frames at exactly
+    ``op.fps`` (each made at its own time between its two source frames)."""
+    ratio = step_ratio(op, clip.fps)
     if len(clip) < 2:
         raise BadInput(f"Interpolate: needs at least 2 frames, got {len(clip)}")
     choice = resolve("interpolate", op.engine)
+    factor = int(round(ratio))
     with choice.engine() as eng:
-        frames = eng.interpolate(clip.frames[..., :3], factor, None, ctx.progress)
+        source = clip.frames[..., :3]
+        if hasattr(eng, "resample"):
+            source = fill_repeats(eng, source)
+        if abs(ratio - 1) < 1e-6:
+            frames = source
+            fps = clip.fps
+        elif abs(ratio - factor) < 1e-6:
+            frames = eng.interpolate(source, factor, None, ctx.progress)
+            fps = clip.fps * factor
+        elif hasattr(eng, "resample"):
+            from storyloom.engines.interpolate.base import plan
+            frames = eng.resample(source, plan(len(clip), ratio), None, "nearer", ctx.progress)
+            fps = float(op.fps)
+        else:
+            raise BadInput(f"Interpolate: engine {choice.engine.NAME} makes whole multiples only "
+                           f"({op.fps:g} fps is {ratio:.2f}x the clip's {clip.fps:g})")
     ctx.provenance["engine"] = choice.engine.identity()
-    return Clip(frames, clip.fps * factor)
+    return Clip(frames, fps)
