@@ -252,3 +252,23 @@ def test_crossfades_longer_than_a_shot_are_clamped(tmp_path, lib):
     res = render_project(lib, p, tmp_path / "c.mp4", workers=0)
     # 6 + 6 + 6 frames; the second shot gives all 6 to the first crossfade, none are left
     assert res.frames == 18 - 6 - 0 and probe(res.path).frames == res.frames
+
+
+def test_steps_that_change_size_or_rate_fit_the_film(tmp_path, lib, tone_clip):
+    # Upscale doubles the picture and Interpolate the rate: the film keeps its frame size,
+    # the shot its length and speed
+    from storyloom.model.operations import Interpolate, Upscale
+    ref, _ = lib.import_asset(tone_clip)
+    p = project()
+    sc = p.add_scene("s")
+    for op in (Upscale(scale=2), Interpolate(factor=2)):
+        shot = sc.add_shot(duration=1.0)
+        shot.add_layer(Layer(source=AssetSource(asset=ref)))
+        shot.add_operation(op)
+    out = render_project(lib, p, tmp_path / "film.mp4", workers=0).path
+    info = probe(out)
+    assert (info.width, info.height, info.frames) == (W, H, 24)
+    frames = read_frames(out)
+    # shot 2 still runs from the first picture to the last (green ramps 0 -> 220), not half of it
+    green = [float(f[..., 1].mean()) for f in frames[12:]]
+    assert green[0] < 15 and green[-1] > 200

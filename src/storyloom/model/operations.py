@@ -129,7 +129,9 @@ class Interpolate(Operation):
 
 
 class Upscale(Operation):
-    """Make the picture larger and sharper (×2 or ×4), optionally denoised."""
+    """Make the picture larger and sharper (×2 or ×4), optionally denoised. In a project the
+    shot keeps the film's frame size: the engine's detail comes out as sharpness at that size;
+    `storyloom upscale` writes the larger file."""
 
     schema_name = "Upscale"
     capability: ClassVar[str] = "upscale"

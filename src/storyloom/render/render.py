@@ -364,17 +364,24 @@ def render_shot(lib, project, shot) -> Clip:
         clip, key = run_step_cached(op, clip, ctx, key, cache)
         if clip.frames.shape[3] == 4:
             clip = Clip(np.ascontiguousarray(clip.frames[..., :3]), clip.fps)
-    return at_project_rate(clip, len(frames), project.fps)
+    return conform(clip, len(frames), project.fps, project.size.width, project.size.height)
 
 
-def at_project_rate(clip: Clip, n: int, fps: float) -> Clip:
-    """``n`` frames of ``clip`` at ``fps``, each the one shown at its time: a step that changed
-    the rate (interpolation) must not change how long the shot lasts or play it slower.
+def conform(clip: Clip, n: int, fps: float, width: int, height: int) -> Clip:
+    """``n`` frames of ``clip`` at ``fps`` and ``width``×``height``, each the one shown at its
+    time: a step that changed the rate (interpolation) must not make the shot play slower or
+    cut it short, and one that changed the size (upscaling) must fit the film's frame
+    (area-averaged down, so the engine's detail is kept as sharpness, not aliasing).
 
-    >>> at_project_rate(Clip(np.zeros((9, 2, 2, 3), np.uint8), 48.0), 5, 24.0).frames.shape
+    >>> conform(Clip(np.zeros((9, 4, 4, 3), np.uint8), 48.0), 5, 24.0, 2, 2).frames.shape
     (5, 2, 2, 3)
     """
-    if len(clip) == n and abs(clip.fps - fps) < 1e-9:
-        return clip
-    pick = [min(len(clip) - 1, int(round(i * clip.fps / fps))) for i in range(n)]
-    return Clip(np.ascontiguousarray(clip.frames[pick]), fps)
+    if len(clip) != n or abs(clip.fps - fps) > 1e-9:
+        pick = [min(len(clip) - 1, int(round(i * clip.fps / fps))) for i in range(n)]
+        clip = Clip(np.ascontiguousarray(clip.frames[pick]), fps)
+    if clip.size != (width, height):
+        import cv2
+        smaller = clip.size[0] > width
+        how = cv2.INTER_AREA if smaller else cv2.INTER_CUBIC
+        clip = Clip(np.stack([cv2.resize(f, (width, height), interpolation=how) for f in clip.frames]), fps)
+    return clip
