@@ -15,6 +15,29 @@ from storyloom.media import probe
 from storyloom.media.probe import IMAGE_SUFFIXES, decode_packets, require_video
 
 
+def _plane(plane) -> np.ndarray:
+    """One picture plane of a decoded frame as (height, width) uint8 (its row padding dropped)."""
+    return np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, :plane.width]
+
+
+def _small_yuv420(frame, tw: int, th: int):
+    """``frame`` (4:2:0 YUV, as nearly every video decodes) as a ``tw``×``th`` RGB picture:
+    each plane area-averaged down first, then converted (BT.601), so the full-size colour
+    conversion is never done: half the time of swscale's scale-and-convert, without its
+    aliasing. None for other pixel formats or odd sizes (the caller uses swscale)."""
+    import cv2
+    name, h, w = frame.format.name, frame.height, frame.width
+    if name not in ("yuv420p", "yuvj420p") or h % 2 or w % 2:
+        return None
+    y, u, v = (cv2.resize(_plane(p), (tw, th), interpolation=cv2.INTER_AREA).astype(np.float32)
+               for p in frame.planes[:3])
+    u, v = u - 128, v - 128
+    if name == "yuv420p":                       # limited range (16-235), as swscale reads it
+        y, u, v = (y - 16) * (255 / 219), u * (255 / 224), v * (255 / 224)
+    rgb = np.dstack([y + 1.402 * v, y - 0.344136 * u - 0.714136 * v, y + 1.772 * u])
+    return np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
+
+
 def small_frames(path, height: int = 36, progress: Progress = no_progress):
     """``(info, frames)``: every frame as uint8 RGB about ``height`` px high.
 
@@ -37,7 +60,9 @@ def small_frames(path, height: int = 36, progress: Progress = no_progress):
     total = max(info.frames, 1)
 
     def small(frame) -> np.ndarray:
-        img = frame.reformat(width=tw, height=th, format="rgb24").to_ndarray()
+        img = _small_yuv420(frame, tw, th)
+        if img is None:
+            img = frame.reformat(width=tw, height=th, format="rgb24").to_ndarray()
         if rot:
             img = np.ascontiguousarray(np.rot90(img, {90: 3, 180: 2, 270: 1}[rot]))
         return img

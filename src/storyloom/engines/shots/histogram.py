@@ -25,6 +25,8 @@ from storyloom.engines.shots._decode import small_frames
 from storyloom.engines.shots.base import ShotDetector, ShotList, Transition
 
 GRID = (6, 8)   # rows, cols of the coarse grid
+#: the longest dissolve or wipe looked for, in frames
+GRADUAL_MAX = 24
 
 
 def _features(frames):
@@ -178,15 +180,23 @@ class _Analysis:
         return False
 
     # ---------------------------------------------------------------- dissolves & wipes
-    def gradual(self, busy, min_len: int = 6, max_len: int = 24):
+    def gradual(self, busy, min_len: int = 6, max_len: int = GRADUAL_MAX):
         """Best-fitting dissolve or wipe spans, not overlapping ``busy`` frames."""
+        return self.pick_gradual(self.gradual_candidates(busy, min_len, max_len))
+
+    def gradual_candidates(self, busy, min_len: int = 6, max_len: int = GRADUAL_MAX, starts=None) -> list:
+        """Every span (fit, start, end, kind) that fits a dissolve or a wipe and keeps clear
+        of ``busy`` frames (the frame before and after it too); only spans starting at
+        ``starts`` when given."""
         cands = []
         G = self.grids
         n = self.n
         flat = G.reshape(n, -1, 3).astype(np.float64)                 # (n, cells, 3)
         busy_sum = np.concatenate([[0], np.cumsum(busy[:n + 1])])   # busy frames before index k
         lens = np.arange(min_len, max_len + 1)
-        for s in range(1, n - min_len):
+        for s in (range(1, n - min_len) if starts is None else starts):
+            if not 1 <= s < n - min_len:
+                continue
             # every span length from s at once, on the small grids (cheap); only the few
             # spans that fit a dissolve or a wipe go on to the frame-level checks below
             ok_len = lens[s + lens < n]
@@ -238,6 +248,10 @@ class _Analysis:
                     cands.append((r_dis, s, e, "dissolve"))
                 if is_wipe:
                     cands.append((r_wipe, s, e, "wipe"))
+        return cands
+
+    def pick_gradual(self, cands) -> list:
+        """The transitions among fitting spans: one per group of overlapping spans."""
         # every sub-span of a dissolve (or wipe) fits as well as the whole: group the
         # overlapping spans that fit, then take the shortest span of the group whose
         # end frames differ (nearly) as much as any: the whole transition, no more
@@ -284,7 +298,18 @@ def analyse(frames, fps: float) -> ShotList:
     # a wipe between two still pictures has one step that looks like a cut (the frames
     # around it do not move): look for gradual transitions first, and let a dissolve or
     # wipe that spans a cut with room on both sides take its place
-    grad = an.gradual(busy)
+    clear = busy.copy()
+    for c in cuts:
+        clear[c.start:c.end + 1] = True
+    cands = an.gradual_candidates(clear)          # the spans clear of every cut
+    # ... and, near each cut, the spans across it with room on both sides
+    across = []
+    for c in cuts:
+        free = clear.copy()
+        free[c.start:c.end + 1] = busy[c.start:c.end + 1]
+        across += [g for g in an.gradual_candidates(free, starts=range(c.end + 2 - GRADUAL_MAX, c.start))
+                   if g[1] + 1 <= c.start and c.end <= g[2] - 1]
+    grad = an.pick_gradual(cands + across) if across else an.pick_gradual(cands)
     # (only where the jump is a small part of the change across the whole span: a real
     # cut makes all of it in one frame)
     inside = [c for c in cuts if any(g.start + 1 <= c.start and c.end <= g.end - 1 and
@@ -293,7 +318,10 @@ def analyse(frames, fps: float) -> ShotList:
     cuts = [c for c in cuts if c not in inside]
     for c in cuts:
         busy[c.start:c.end + 1] = True
-    grad = [g for g in grad if not busy[g.start - 1:g.end + 2].any()] if inside else an.gradual(busy)
+    if inside:
+        grad = [g for g in grad if not busy[g.start - 1:g.end + 2].any()]
+    elif across:
+        grad = an.pick_gradual(cands)
     return ShotList.from_transitions(fps, n, fades + cuts + grad)
 
 
