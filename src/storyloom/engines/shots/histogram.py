@@ -328,7 +328,7 @@ def analyse(frames, fps: float) -> ShotList:
 @register
 class HistogramShots(ShotDetector):
     NAME = "histogram"
-    VERSION = "1"
+    VERSION = "2"   # 2: frames made small from the YUV planes; spans across a cut
     PRIORITY = 10
     DESCRIPTION = "CPU: colour histograms + motion-compensated grid; cuts, fades, dissolves, wipes"
     DEFAULT_BECAUSE = ("ranked above transnetv2 even where torch is installed: on the yardstick cuts "
