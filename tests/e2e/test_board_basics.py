@@ -89,19 +89,13 @@ def test_export_otio_downloads_the_timeline(page, studio, tmp_path):
 
 def test_escape_closes_dialogs_and_gives_focus_back(page, studio):
     open_board(page, studio)
-    page.locator("#import-btn").focus()
-    page.keyboard.press("Enter")
-    page.wait_for_selector("#import-dialog[open]")
-    page.keyboard.press("Escape")
-    page.wait_for_function("!document.querySelector('#import-dialog').open")
-    assert page.evaluate("document.activeElement.id") == "import-btn"
-    page.locator("#render-btn").focus()  # nothing rendered: Escape on the render dialog too
-    page.locator("#cast-btn").focus()
-    page.keyboard.press("Enter")
-    page.wait_for_selector("#cast-dialog[open]")
-    page.keyboard.press("Escape")
-    page.wait_for_function("!document.querySelector('#cast-dialog').open")
-    assert page.evaluate("document.activeElement.id") == "cast-btn"
+    for button, dialog in (("import-btn", "import-dialog"), ("cast-btn", "cast-dialog")):
+        page.locator(f"#{button}").focus()
+        page.keyboard.press("Enter")
+        page.wait_for_selector(f"#{dialog}[open]")
+        page.keyboard.press("Escape")
+        page.wait_for_function(f"!document.querySelector('#{dialog}').open")
+        assert page.evaluate("document.activeElement.id") == button
 
 
 def test_deleting_the_open_project_leaves_a_true_welcome_page(page, studio):
