@@ -301,3 +301,12 @@ def test_shot_in_a_faster_project_gets_in_betweens_not_repeats(interp_case, tmp_
     shot24.add_operation(Interpolate(factor=2))
     clip = render_shot(film24.library, film24.doc, film24.doc.shots()[0])
     assert len(clip) == len(read_frames(case / "input.mp4")) and clip.fps == 24
+
+
+def test_unwritable_output_format_is_refused_before_any_work(tmp_path, capsys):
+    from helpers import run
+    frames = [np.full((36, 64, 3), 40 + 8 * i, np.uint8) for i in range(6)]
+    src = write_video(tmp_path / "ramp.mp4", frames, 24)
+    assert run("interpolate", src, "--fps", "60", "-o", tmp_path / "out.gif") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "out.gif" in err and sorted(p.name for p in tmp_path.iterdir()) == ["ramp.mp4"]

@@ -68,14 +68,14 @@ def interpolate(video: Path = typer.Argument(..., help="the video to interpolate
         target_ratio(factor, fps, 1.0)   # the request alone is wrong: say so before opening files
     if preset not in X264_PRESETS:
         raise BadInput(f"--preset {preset}: choose from {', '.join(X264_PRESETS)}")
-    from storyloom.cli.app import check_output_folder
+    from storyloom.cli.app import check_video_output
     from storyloom.engines import resolve
     from storyloom.media import probe
     info = probe(video)   # BadInput ("no such file", not media) for unusable input
     if info.frames and info.frames < 2:
         raise BadInput(f"{video}: needs at least 2 frames, has {info.frames}")
     ratio, out_fps = target_ratio(factor, fps, float(info.fps or 0))
-    check_output_folder(output)
+    check_video_output(output)
     choice = resolve("interpolate", engine)
     t0 = time.time()
     with choice.engine() as eng:

@@ -70,7 +70,7 @@ def refine(path: Path = typer.Argument(..., help="the project's library folder",
     doc, emptied = refine_cutout(film.library, film.id, shot, layer, clicks, frame=frame)
     _, s = find_shot(doc, shot)
     new = s.layer(layer)
-    typer.echo(f"refined layer {new.name!r} ({next(o for o in new.operations if o.schema_name == 'Cutout').label()})"
+    typer.echo(f"refined layer {new.name!r} ({[o for o in new.operations if o.schema_name == 'Cutout'][-1].label()})"
                f" in shot {s.title or s.id}" + (f"; now empty on frames {', '.join(map(str, emptied))}" if emptied else ""))
 
 @app.command("replace-background")

@@ -259,10 +259,13 @@ class OperatedLayerFeed(LayerFeed):
         clip = Clip(np.stack(pics), fps)
         key = _layer_key(project, shot, layer)
         cache = Path(lib.cache_dir) if lib is not None else None
+        n_in = len(clip)
         for op in layer.operations:
             ctx = StepContext(library=lib, project=project, shot=shot, layer=layer)
             clip, key = run_step_cached(op, clip, ctx, key, cache)
-        self.clip = clip
+        # a layer step that changed the rate or size still fills the layer's frames at the
+        # film's rate and size (as a shot step's output does)
+        self.clip = conform(clip, n_in, fps, self.w, self.h)
         self.still = self.video = None
 
     def frames(self, indices, fps):

@@ -25,8 +25,10 @@ conversions (yardstick seeds 0-1 through files, same engine and encoder: +0.95 d
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Optional, Sequence
 
@@ -141,6 +143,29 @@ def _warp_blend(pa: Planes, pb: Planes, ma: np.ndarray, mb: np.ndarray, k: np.nd
         wb = _at(b, xb, cv2.INTER_CUBIC)
         out.append(cv2.blendLinear(wa, wb, 1 - kk, kk))   # weights sum to 1: rounds, no bias
     return out
+
+
+_cv_threads_lock = threading.Lock()
+_cv_threads_users = [0, 0]   # callers inside, OpenCV's thread count before the first
+
+
+@contextlib.contextmanager
+def _single_cv_thread():
+    """One OpenCV thread while the block runs (the pairs already run on our own threads),
+    counted so that overlapping callers (studio jobs run on threads) restore the count
+    the first one found, once the last one leaves."""
+    with _cv_threads_lock:
+        if _cv_threads_users[0] == 0:
+            _cv_threads_users[1] = cv2.getNumThreads()
+            cv2.setNumThreads(1)
+        _cv_threads_users[0] += 1
+    try:
+        yield
+    finally:
+        with _cv_threads_lock:
+            _cv_threads_users[0] -= 1
+            if _cv_threads_users[0] == 0:
+                cv2.setNumThreads(_cv_threads_users[1])
 
 
 @register
@@ -279,9 +304,7 @@ class FlowInterpolator(FrameInterpolator):
         # outer threads for the pairs, one OpenCV thread inside each: nested pools
         # oversubscribe the cores (the machine may have only two)
         workers = max(1, min(4, os.cpu_count() or 1))
-        cv_threads = cv2.getNumThreads()
-        cv2.setNumThreads(1)
-        try:
+        with _single_cv_thread():
             with ThreadPoolExecutor(workers) as pool:
                 pending = iter(pool.map(pair, sorted(groups)))
                 done = 0
@@ -298,8 +321,6 @@ class FlowInterpolator(FrameInterpolator):
                         emit(j, planes)
                     else:
                         out.append(planes)
-        finally:
-            cv2.setNumThreads(cv_threads)
         progress(1.0, "interpolating")
         return out
 

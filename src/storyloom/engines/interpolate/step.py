@@ -79,6 +79,11 @@ def interpolate_step(op: Interpolate, clip: Clip, ctx: StepContext) -> Clip:
         source = clip.frames[..., :3]
         if hasattr(eng, "resample"):
             source = fill_repeats(eng, source)
+        if ctx.project is not None:
+            # the film plays at its own rate: frames between its frames would never be
+            # shown, so in a project the repeats filled in are the whole effect
+            ctx.provenance["engine"] = choice.engine.identity()
+            return Clip(source, clip.fps)
         if abs(ratio - 1) < 1e-6:
             frames = source
             fps = clip.fps
