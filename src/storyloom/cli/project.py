@@ -173,13 +173,13 @@ def engines():
         typer.echo("no engines registered yet")
     cap_w = max((len(c.CAPABILITY) for c in found), default=0)
     name_w = max((len(c.NAME) for c in found), default=0)
+    avail = {cls: cls.is_available() for cls in found}
     default: dict = {}
     for cls in found:   # best first within a capability: the first available one is the default
-        a = cls.is_available()
-        if a and cls.CAPABILITY not in default:
+        if avail[cls] and cls.CAPABILITY not in default:
             default[cls.CAPABILITY] = cls
     for i, cls in enumerate(found):
-        a = cls.is_available()
+        a = avail[cls]
         state = "available" if a else f"unavailable: {a.reason}"
         mark = "*" if default.get(cls.CAPABILITY) is cls else " "
         typer.echo(f"{cls.CAPABILITY:<{cap_w}} {mark}{cls.NAME:<{name_w}}  v{cls.VERSION:<4} {state}  {cls.DESCRIPTION}")

@@ -15,30 +15,23 @@ from __future__ import annotations
 
 import os
 import tempfile
-from fractions import Fraction
 from pathlib import Path
-from typing import Optional
 
 import numpy as np
 
 from storyloom.engines.base import Progress, no_progress
 from storyloom.engines.interpolate.base import detect_cuts, plan
 from storyloom.errors import BadInput
+from storyloom.media.encode import _rate
 
-#: containers this path writes (H.264 in each); others go through storyloom.media in RGB
 #: x264 preset and threads of the written video (see interpolate_file)
 PRESET = "veryfast"
 ENCODER_THREADS = "2"
+#: containers this path writes (H.264 in each); others go through storyloom.media in RGB
 SUFFIXES = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".mkv": "matroska"}
 
-
-def rate(fps: float) -> Fraction:
-    """A frame rate as a fraction, NTSC rates exact.
-
-    >>> rate(59.94005994)
-    Fraction(60000, 1001)
-    """
-    return Fraction(fps).limit_denominator(1001)
+#: a frame rate as a fraction, NTSC rates exact (the media writer's own rule)
+rate = _rate
 
 
 def supports(info, output) -> bool:

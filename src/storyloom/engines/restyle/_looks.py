@@ -13,6 +13,7 @@ from typing import Callable
 
 import cv2
 import numpy as np
+from storyloom.engines.restyle.base import sample_indices
 
 TEX = 512   # periodic textures are TEX x TEX and wrap around
 
@@ -26,7 +27,7 @@ class ClipLook:
         self.seed = int(seed)
         self._cache: dict = {}
         n = len(frames)
-        picks = np.arange(n) if sampled else np.unique(np.linspace(0, n - 1, min(n, 8)).round().astype(int))
+        picks = np.arange(n) if sampled else np.asarray(sample_indices(n))
         h, w = frames.shape[1:3]
         step = max(1, int(math.sqrt(h * w * len(picks) / 40000)))
         self.sample = (frames[picks, ::step, ::step].reshape(-1, 3).astype(np.float32) / 255.0)
