@@ -93,6 +93,9 @@ def frames_by_index(path, indices: Sequence[int], width: Optional[int] = None,
     instead of a seek per frame (a file with few keyframes decodes from its start on
     every seek). ``progress(fraction)`` is called now and then.
 
+    Frames past the end of the stream (a header that over-counts) are left out; a frame
+    the decoder fails on before every wanted one is out raises ``BadInput`` naming it.
+
         >>> thumbs = frames_by_index("clip.mp4", [0, 12, 23], width=240)   # doctest: +SKIP
         >>> sorted(thumbs), thumbs[12].shape                                # doctest: +SKIP
         ([0, 12, 23], (135, 240, 3))
@@ -109,6 +112,7 @@ def frames_by_index(path, indices: Sequence[int], width: Optional[int] = None,
     rot = info.rotation % 360
     out: dict[int, np.ndarray] = {}
     last, todo = wanted[-1], set(wanted)
+    index = -1   # the last frame decoded
     try:
         with av.open(str(path)) as container:
             vs = container.streams.video[0]
@@ -126,9 +130,39 @@ def frames_by_index(path, indices: Sequence[int], width: Optional[int] = None,
                 if index >= last:
                     break
     except av.error.FFmpegError as e:
-        if not out:
-            raise BadInput(f"{path.name}: decoding failed ({e})") from None
+        raise BadInput(_undecodable(path, index + 1, e.strerror or str(e))) from None
+    if len(out) < len(todo):
+        # the stream ended early: past a header that over-counts (fine), or on damaged
+        # data that the frame-threaded decoder dropped without an error (not fine)
+        damage = _damaged_video(path)
+        if damage:
+            raise BadInput(_undecodable(path, index + 1, damage))
     return out
+
+
+def _damaged_video(path: Path) -> Optional[str]:
+    """Why the first video stream's packets are damaged (read, not decoded), or None.
+
+    >>> _damaged_video(Path("clip.mp4")) is None                      # doctest: +SKIP
+    True
+    """
+    try:
+        with av.open(str(path)) as container:
+            for packet in container.demux(container.streams.video[0]):
+                if packet.is_corrupt:
+                    return "incomplete data"
+    except av.error.FFmpegError as e:
+        return e.strerror or str(e)
+    return None
+
+
+def _undecodable(path: Path, index: int, reason: str) -> str:
+    """One line for a frame the decoder could not give (a damaged or cut-short file).
+
+    >>> _undecodable(Path("a/clip.mp4"), 12, "incomplete data")
+    'clip.mp4: frame 12 cannot be decoded (incomplete data); the file is damaged or cut short'
+    """
+    return f"{path.name}: frame {index} cannot be decoded ({reason}); the file is damaged or cut short"
 
 
 def read_frames(path, start: int = 0, end: Optional[int] = None, alpha: bool = False) -> list[np.ndarray]:

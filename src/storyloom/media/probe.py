@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import struct
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -164,12 +165,88 @@ def _alpha_fmt(pix_fmt) -> bool:
     return (pix_fmt or "").startswith(("yuva", "rgba", "bgra", "argb", "abgr", "gbrap", "ya"))
 
 
+#: top-level box types an MP4 / QuickTime file may begin with
+_MP4_FIRST_BOXES = {b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"}
+
+
+def _mp4_boxes(path: Path) -> Optional[list[tuple[bytes, int, int]]]:
+    """The top-level boxes of an MP4 / MOV file as ``(type, offset, declared size)``, the
+    last one possibly running past the end of the file; None for other files (or boxes
+    this walk cannot follow).
+
+        >>> [b[0] for b in _mp4_boxes(Path("clip.mp4"))]        # doctest: +SKIP
+        [b'ftyp', b'free', b'mdat', b'moov']
+    """
+    size = path.stat().st_size
+    boxes: list[tuple[bytes, int, int]] = []
+    with open(path, "rb") as f:
+        pos = 0
+        while pos + 8 <= size:      # a few stray bytes at the end are no box
+            if len(boxes) >= 100_000:
+                return None
+            f.seek(pos)
+            head = f.read(16)
+            n, kind = struct.unpack(">I4s", head[:8])
+            if n == 1 and len(head) == 16:
+                n = struct.unpack(">Q", head[8:16])[0]     # 64-bit size
+            elif n == 0:
+                n = size - pos                            # "runs to the end of the file"
+            if n < 8 or not boxes and kind not in _MP4_FIRST_BOXES:
+                return None
+            boxes.append((kind, pos, n))
+            pos += n
+    return boxes
+
+
+def _mp4_truncation(path) -> Optional[str]:
+    """How an MP4 / MOV file is cut short ("it ends ..."), read from its top-level boxes,
+    or None when it is complete (or not an MP4). A file copied or exported only in part
+    ends inside its picture and sound data (``mdat``) or its index of frames (``moov``),
+    or before that index (which most encoders write last).
+
+        >>> _mp4_truncation("half-copied.mp4")                   # doctest: +SKIP
+        'it ends 33% into its picture and sound data, before the index of its frames'
+    """
+    path = Path(path)
+    boxes = _mp4_boxes(path)
+    if not boxes:
+        return None
+    kinds = {kind for kind, _, _ in boxes}
+    indexed = b"moov" in kinds
+    if not indexed and b"meta" in kinds:
+        return None                     # a HEIF / AVIF picture: boxes like a video's, no frame index
+    kind, at, n = boxes[-1]
+    size = path.stat().st_size
+    if at + n > size:
+        if kind == b"moov":
+            return "it ends inside the index of its frames"
+        if kind != b"mdat":
+            return None                 # a cut side box (free space, metadata): let the decoder judge
+        if b"moof" in kinds:            # fragmented: one mdat among many
+            return "it ends inside its picture and sound data"
+        done = (size - at - 8) / max(1, n - 8)
+        return (f"it ends {min(99, max(0, round(done * 100)))}% into its picture and sound data"
+                + ("" if indexed else ", before the index of its frames"))
+    if b"mdat" in kinds and not indexed and b"moof" not in kinds:
+        return "it ends before the index of its frames"
+    return None
+
+
 def probe(path) -> MediaInfo:
-    """What ``path`` holds. Raises ``BadInput`` with a one-line reason when unusable."""
+    """What ``path`` holds. Raises ``BadInput`` with a one-line reason when unusable
+    (a truncated MP4 or MOV says so, and how it ends).
+
+        >>> probe("half-copied.mp4")                                    # doctest: +SKIP
+        Traceback (most recent call last):
+        storyloom.errors.BadInput: half-copied.mp4: the file is truncated (it ends 33% into ...); re-export or re-copy it
+    """
     path = Path(path)
     check_file(path)
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return probe_image(path)
+    cut = _mp4_truncation(path)
+    if cut:
+        raise BadInput(f"{path.name}: the file is truncated ({cut}); re-export or re-copy it")
     try:
         container = av.open(str(path))
     except av.error.InvalidDataError:

@@ -91,7 +91,7 @@ class Restyler(Engine):
         info = get_style(style)
         strength = check_strength(strength)
         frames = check_frames(frames)
-        if strength == 0.0:
+        if strength == 0.0:   # the input unchanged: no look is decided or drawn
             return frames.copy()
         return self._restyle(frames, info, strength, seed, progress)
 
@@ -105,11 +105,24 @@ class Restyler(Engine):
         """Restyle an iterable of uint8 (H, W, 3) frames (a decoder), yielding each result.
         ``sample`` is a few frames spread over the clip (``sample_indices``), from which
         per-clip choices (palettes, thresholds) are made, so the results match
-        ``restyle`` on the whole clip. This default gathers the frames and calls
-        ``restyle``; engines that work frame by frame override it to hold only a few.
+        ``restyle`` on the whole clip. At strength 0 each frame comes back as it went in
+        (a copy, RGB), with nothing decided or drawn. The style and strength are checked
+        at the call, before any frame is read.
 
             >>> picks = sample_indices(info.frames)                              # doctest: +SKIP
             >>> sample = np.stack(list(frames_by_index("clip.mp4", picks).values()))  # doctest: +SKIP
             >>> write_video("out.mp4", eng.restyle_stream(iter_frames("clip.mp4"), "sepia", sample), 24)  # doctest: +SKIP
         """
-        yield from self.restyle(np.stack([np.asarray(f)[..., :3] for f in frames]), style, strength, seed, progress)
+        info = get_style(style)
+        strength = check_strength(strength)
+        if strength == 0.0:
+            return (np.array(np.asarray(f)[..., :3]) for f in frames)
+        return self._restyle_stream(frames, info, sample, strength, seed, progress, total)
+
+    def _restyle_stream(self, frames, info: StyleInfo, sample: np.ndarray, strength: float, seed: int,
+                        progress: Progress, total: int):
+        """The backend's streaming work, for a ``strength`` above 0. This default gathers
+        the frames and calls ``_restyle``; engines that work frame by frame override it
+        to hold only a few."""
+        frames = check_frames(np.stack([np.asarray(f)[..., :3] for f in frames]))
+        yield from self._restyle(frames, info, strength, seed, progress)

@@ -16,10 +16,12 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from storyloom.engines.base import Progress, no_progress, register
-from storyloom.engines.restyle._looks import LOOKS, ClipLook, View, soften_chroma
-from storyloom.engines.restyle.base import Restyler, blend_strength, check_frames, check_strength
-from storyloom.engines.restyle.catalogue import StyleInfo, get_style, style_names
+from storyloom.engines.base import Progress, register
+from storyloom.engines.restyle._blocks import soften_chroma
+from storyloom.engines.restyle._canvas import ClipLook, View
+from storyloom.engines.restyle._looks import LOOKS
+from storyloom.engines.restyle.base import Restyler, blend_strength, check_frames
+from storyloom.engines.restyle.catalogue import StyleInfo, style_names
 
 _absent = sorted(set(style_names()) - set(LOOKS))
 if _absent:   # every catalogue style must have a look here
@@ -44,13 +46,11 @@ class CpuStyles(Restyler):
             out[i] = f
         return blend_strength(frames, out, strength)
 
-    def restyle_stream(self, frames, style: str, sample: np.ndarray, strength: float = 1.0, seed: int = 0,
-                       progress: Progress = no_progress, total: int = 0):
+    def _restyle_stream(self, frames, info: StyleInfo, sample: np.ndarray, strength: float, seed: int,
+                        progress: Progress, total: int):
         """Frame by frame from an iterable (a decoder), one frame in memory at a time; the
         same pixels as ``restyle`` on the whole clip when ``sample`` holds its
         ``sample_indices`` frames."""
-        info = get_style(style)
-        strength = check_strength(strength)
         clip = ClipLook(check_frames(sample), seed, sampled=True)
 
         def originals():
@@ -61,7 +61,7 @@ class CpuStyles(Restyler):
         keep: list = []
         for styled in self._frames(originals(), info, clip, progress, total):
             original = keep.pop(0)
-            yield original.copy() if strength == 0.0 else blend_strength(original, styled, strength)
+            yield blend_strength(original, styled, strength)
 
     def _frames(self, frames, info: StyleInfo, clip: ClipLook, progress: Progress, total: int):
         """Each frame of ``frames`` (any iterable) in the look, uint8, without flicker."""
