@@ -124,7 +124,8 @@ def create_app(library_path, token: Optional[str] = None, *, host: str = "127.0.
             return JSONResponse(missing, status_code=404)
         if not target.is_relative_to(root) or not target.is_file():
             return JSONResponse({"detail": f"static/{path}: no such file"}, status_code=404)
-        return FileResponse(target, headers={"Cache-Control": "no-cache"})
+        return FileResponse(target, headers={"Cache-Control": "no-cache"},
+                            media_type="text/javascript" if target.suffix == ".js" else None)
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception):

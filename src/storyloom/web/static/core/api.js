@@ -1,5 +1,6 @@
-// Talking to the studio server (API.md): JSON calls, uploads with progress, job events.
-// The page's ?token= travels on every API, media and EventSource URL.
+// The API client: talking to the studio server (API.md) with JSON calls and uploads with
+// progress. The page's ?token= travels on every API, media and EventSource URL (withToken).
+// Following a job's events is jobs.js.
 
 const TOKEN = new URLSearchParams(location.search).get("token");
 
@@ -11,6 +12,7 @@ export function withToken(path) {
   return u.pathname + u.search;
 }
 
+/** The URL of a stored file (thumbnail, picture): assetUrl(shot.thumbnails[0]). */
 export function assetUrl(sha) {
   return withToken(`/api/assets/${sha}`);
 }
@@ -67,43 +69,5 @@ export function upload(path, form, onProgress) {
     };
     xhr.onerror = () => reject(new ApiError(0, "upload interrupted: the studio server cannot be reached"));
     xhr.send(form);
-  });
-}
-
-const TERMINAL = new Set(["done", "failed", "cancelled"]);
-
-/**
- * Follow a job through its event stream until it ends; onUpdate gets every job JSON.
- * Resolves with the final job (status done), rejects with ApiError when it failed or was cancelled.
- */
-export function watchJob(jobId, onUpdate) {
-  return new Promise((resolve, reject) => {
-    let finished = false;
-    const es = new EventSource(withToken(`/api/jobs/${jobId}/events`));
-    const finish = (job) => {
-      finished = true;
-      es.close();
-      if (job.status === "done") resolve(job);
-      else reject(new ApiError(0, job.message || `job ${job.status}`, job));
-    };
-    es.onmessage = (ev) => {
-      let job;
-      try { job = JSON.parse(ev.data); } catch { return; }
-      onUpdate && onUpdate(job);
-      if (TERMINAL.has(job.status)) finish(job);
-    };
-    // the stream can drop (server restart, proxy); ask for the job once instead of retrying forever
-    es.onerror = async () => {
-      if (finished) return;
-      es.close();
-      try {
-        const job = await api("GET", `/api/jobs/${jobId}`);
-        onUpdate && onUpdate(job);
-        if (TERMINAL.has(job.status)) finish(job);
-        else setTimeout(() => watchJob(jobId, onUpdate).then(resolve, reject), 500);
-      } catch (e) {
-        reject(e);
-      }
-    };
   });
 }
