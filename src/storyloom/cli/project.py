@@ -14,7 +14,8 @@ ProjectOpt = typer.Option(None, "--project", help="project id, when the library 
 
 
 def _open(path: Path, project: Optional[str]):
-    from storyloom.library import Project
+    """The project handle (``storyloom.studio.project.Project``) of the library at ``path``."""
+    from storyloom.studio.project import Project
     return Project.open(path, project)
 
 
@@ -24,7 +25,7 @@ def new(path: Path = LibraryDir,
         size: str = typer.Option("1280x720", help="frame size WIDTHxHEIGHT"),
         fps: float = typer.Option(24.0, help="frames per second")):
     """Create a project (and its library folder)."""
-    from storyloom.library import Project
+    from storyloom.studio.project import Project
     if fps <= 0 or fps > 240:
         raise BadInput(f"--fps {fps}: must be between 0 and 240")
     if (path / "library.sqlite").exists():
@@ -42,7 +43,7 @@ def import_(path: Path = LibraryDir,
             scene: Optional[str] = typer.Option(None, help="add every shot to this scene (id or title)"),
             project: Optional[str] = ProjectOpt):
     """Add footage and stills: videos are split into shots, grouped into scenes."""
-    from storyloom.importer import import_footage
+    from storyloom.studio.importer import import_footage
     film = _open(path, project)
     for file in media:  # check every file before changing anything
         if not file.exists():
@@ -198,8 +199,8 @@ def engines():
 def demo(path: Path = typer.Argument(Path("demo-library"), help="where to build the demo library"),
          output: Optional[Path] = typer.Option(None, "-o", "--output", help="also render it here")):
     """Build the bundled demo project (no downloads) and optionally render it."""
-    from storyloom.demo import build_demo
-    from storyloom.library import Project
+    from storyloom.studio.demo import build_demo
+    from storyloom.studio.project import Project
     if (path / "library.sqlite").exists():
         film = Project.open(path)
         typer.echo(f"demo library already at {path}")
