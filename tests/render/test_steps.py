@@ -31,9 +31,9 @@ def test_validate_operation_passes_good_values(op):
 
 
 def test_every_step_module_is_listed_and_registers_its_operation():
-    steps = registered_steps()
-    assert set(STEP_MODULES) == set(steps)
-    assert set(steps) <= set(operation_types())
+    steps = registered_steps()     # (other tests register steps of their own test operations)
+    ours = {name for name, step in steps.items() if step.run.__module__.startswith("storyloom.render.steps.")}
+    assert ours == set(STEP_MODULES) and ours <= set(operation_types())
     for name, module in STEP_MODULES.items():
         assert steps[name].run.__module__ == f"storyloom.render.steps.{module}"
 

@@ -8,7 +8,7 @@ from typing import List, Optional
 import typer
 
 from storyloom.cli.app import app, parse_numbers
-from storyloom.cli.project import _open
+from storyloom.cli.project import open_project
 from storyloom.errors import BadInput
 
 
@@ -36,7 +36,7 @@ def extract(path: Path = typer.Argument(..., help="the project's library folder"
     extra = [(x, y, pos, f) for f, x, y, pos in (parse_click(c, frame) for c in click or [])]
     if pt is None and bx is None and not any(c[2] for c in extra):
         raise BadInput("extract: give --point X,Y or --box X0,Y0,X1,Y1 on the object (or a positive --click)")
-    film = _open(path, project)
+    film = open_project(path, project)
     layer_id = film.apply(lambda doc: extract_layer(film.library, doc, shot, layer, point=pt, box=bx, clicks=extra,
                                                     frame=frame, engine=engine)).created
     doc = film.doc
@@ -63,7 +63,7 @@ def refine(path: Path = typer.Argument(..., help="the project's library folder",
     if frame < 0:
         raise BadInput(f"--frame {frame}: frames are counted from 0")
     clicks = [(x, y, pos, f) for f, x, y, pos in (parse_click(c, frame) for c in click)]
-    film = _open(path, project)
+    film = open_project(path, project)
     emptied = film.apply(lambda doc: refine_cutout(film.library, doc, shot, layer, clicks, frame=frame)).result
     _, s = find_shot(film.doc, shot)
     new = s.layer(layer)
@@ -94,7 +94,7 @@ def replace_background_(path: Path = typer.Argument(..., help="the project's lib
                 raise BadInput(f"{f}: no such file")
             if probe(f).kind != kind:
                 raise BadInput(f"{f.name}: is not {'an' if kind == 'image' else 'a'} {kind}")
-    film = _open(path, project)
+    film = open_project(path, project)
     bg = given[0]   # a Path stays a file; a colour a string; a shot becomes a ShotSource
     if shot is not None:
         bg = ShotSource(shot_id=find_shot(film.doc, shot)[1].id)

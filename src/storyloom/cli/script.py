@@ -15,7 +15,7 @@ from typing import Optional
 import typer
 
 from storyloom.cli.app import app
-from storyloom.cli.project import LibraryDir, ProjectOpt, _open
+from storyloom.cli.project import LibraryDir, ProjectOpt, open_project
 
 
 @app.command()
@@ -33,7 +33,7 @@ def script(path: Path = LibraryDir,
     text = read_script(file)                     # bad files stop here, before anything changes
     engine = "llm" if llm else "rules"
     resolve("script", engine)                    # an unconfigured --llm says why, exit 2
-    film = _open(path, project)
+    film = open_project(path, project)
     seen: dict = {}
 
     def change(doc):
