@@ -65,6 +65,7 @@ Sha256 = Annotated[str, Path(pattern=SHA256_PATTERN)]
 
 
 def project_json(project: Project) -> dict:
+    """The document as the API answers it (JSON-ready, with its schema tags)."""
     return project.model_dump(mode="json")
 
 
@@ -77,6 +78,7 @@ def steps(lib, project_id: str) -> dict:
 
 
 def head_of(lib, project_id: str) -> int:
+    """The project's head revision number."""
     return lib.load(project_id)[1]
 
 

@@ -30,6 +30,11 @@ from storyloom.render.steps import StepContext, step_for
 
 
 def sha(*parts: str) -> str:
+    """SHA-256 (hex) of strings joined by NUL: a content key.
+
+    >>> sha("a", "b") == sha("a", "b") != sha("ab")
+    True
+    """
     h = hashlib.sha256()
     for p in parts:
         h.update(p.encode())

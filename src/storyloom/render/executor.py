@@ -48,6 +48,7 @@ class _Deferred(Future):
         self._call = (fn, args)
 
     def result(self, timeout: Optional[float] = None) -> Any:
+        """Run the function (the first time), then answer as any future."""
         if self._call is not None:
             fn, args = self._call
             self._call = None
@@ -62,6 +63,7 @@ class InProcess(Executor):
     """Every unit in this process, run when its result is first asked for."""
 
     def submit(self, fn: Callable, *args: Any) -> Future:
+        """A future that runs ``fn(*args)`` here when its result is first asked for."""
         return _Deferred(fn, args)
 
 
@@ -82,9 +84,11 @@ class LocalPool(Executor):
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
 
     def submit(self, fn: Callable, *args: Any) -> Future:
+        """``fn(*args)`` on a worker process."""
         return self._pool.submit(fn, *args)
 
     def shutdown(self) -> None:
+        """Stop the pool: queued units are dropped, running ones finish."""
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 

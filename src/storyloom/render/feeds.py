@@ -132,6 +132,7 @@ class LayerFeed:
                 self.video = (path, info)
 
     def frames(self, indices: list[int], fps: float) -> Iterator[Optional[LayerImage]]:
+        """The layer's picture at each shot frame of ``indices`` (None where it does not show)."""
         layer = self.layer
         start, end = layer_window(layer, self.shot.duration)
         times = [i / fps for i in indices]
@@ -220,6 +221,7 @@ class OperatedLayerFeed(LayerFeed):
         self.still = self.video = None
 
     def frames(self, indices, fps):
+        """As ``LayerFeed.frames``, from the operated clip (computed once, when made)."""
         layer = self.layer
         start, end = layer_window(layer, self.shot.duration)
         for i in indices:

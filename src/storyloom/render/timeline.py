@@ -33,6 +33,8 @@ CHUNK = 24  # frames per chunk: small, so encoding starts early and long shots s
 
 @dataclass
 class RenderResult:
+    """A rendered film: where it is, its frames, its length and how long it took (s)."""
+
     path: Path
     frames: int
     duration: float

@@ -99,6 +99,7 @@ def shot_name(shot, doc=None) -> str:
 
 
 def scene_name(scene) -> str:
+    """``Arrival``, or ``an untitled scene``, for summaries."""
     return scene.title or "an untitled scene"
 
 
@@ -210,6 +211,7 @@ def duplicate_shot(doc: Project, shot_id: str) -> Edit:
 
 
 def delete_shot(doc: Project, shot_id: str) -> Edit:
+    """Remove a shot from its scene (undo brings it back)."""
     scene, shot = doc.find_shot(shot_id)
     name = shot_name(shot, doc)  # before it leaves: its number is where it was
     scene.shots.remove(shot)
@@ -241,6 +243,7 @@ def add_take(doc: Project, shot_id: str, name: Optional[str] = None, copy_from: 
 
 
 def select_take(doc: Project, shot_id: str, take_id: str) -> Edit:
+    """Show take ``take_id`` in the shot."""
     _, shot = doc.find_shot(shot_id)
     take = _take(shot, take_id)
     shot.selected_take = take.id

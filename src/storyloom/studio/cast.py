@@ -17,6 +17,7 @@ from storyloom.studio.commit import Edit, patch
 
 
 def character_by_id(doc: Project, character_id: str) -> Character:
+    """The character with id ``character_id``; NotFound otherwise."""
     return by_id(doc.cast, character_id, f"project {doc.title!r}: no character {character_id!r}")
 
 

@@ -24,6 +24,7 @@ from storyloom.studio.previews import PREVIEWS, RENDERS, preview_key, prune_quie
 
 
 def output_url(job_id: str) -> str:
+    """Where the studio serves a job's file: ``/api/jobs/<id>/output``."""
     return f"/api/jobs/{job_id}/output"
 
 

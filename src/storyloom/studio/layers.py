@@ -107,6 +107,7 @@ def move_layer(doc: Project, shot_id: str, layer_id: str, index: int) -> Edit:
 
 
 def delete_layer(doc: Project, shot_id: str, layer_id: str) -> Edit:
+    """Remove a layer from the shot's stack."""
     _, shot = doc.find_shot(shot_id)
     layer = shot.layer(layer_id)
     shot.layers.remove(layer)

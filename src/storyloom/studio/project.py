@@ -74,6 +74,7 @@ class Project:
 
     @property
     def revision(self) -> int:
+        """The head revision's number."""
         return self.library.load(self.id)[1]
 
     def apply(self, change: Change) -> Edit:
@@ -96,10 +97,15 @@ class Project:
 
     # ---- structure
     def add_scene(self, title: str = "", index: Optional[int] = None) -> "SceneHandle":
+        """A new empty scene at the end (or at ``index``); one revision.
+
+        >>> scene = film.add_scene("Arrival")                        # doctest: +SKIP
+        """
         return SceneHandle(self, self.apply(lambda doc: board.add_scene(doc, title, index=index)).created)
 
     @property
     def scenes(self) -> list["SceneHandle"]:
+        """The scenes, in order."""
         return [SceneHandle(self, s.id) for s in self.doc.scenes]
 
     def import_media(self, path, scene: Optional["SceneHandle"] = None) -> "ShotHandle":
@@ -151,12 +157,15 @@ class Project:
 
     # ---- history
     def undo(self) -> int:
+        """Take back the last edit; the new head revision."""
         return self.library.undo(self.id)
 
     def redo(self) -> int:
+        """Make the last undone edit again; the new head revision."""
         return self.library.redo(self.id)
 
     def history(self):
+        """Every revision, newest first (``RevisionInfo``: number, time, summary, current)."""
         return self.library.history(self.id)
 
     # ---- output
@@ -172,6 +181,7 @@ class Project:
         return result
 
     def export_otio(self, path) -> Path:
+        """The storyboard as an OpenTimelineIO file at ``path``."""
         return export_otio(self.library, self.doc, path)
 
     def export_layers(self, out_dir, fmt: str = "png", progress: Optional[Progress] = None) -> Path:
@@ -181,11 +191,14 @@ class Project:
 
 
 class SceneHandle:
+    """One scene of a ``Project``, by id: its edits save revisions of the project."""
+
     def __init__(self, project: Project, scene_id: str):
         self.project, self.id = project, scene_id
 
     @property
     def doc(self) -> model.Scene:
+        """The scene as it is now (a copy)."""
         return self.project.doc.scene(self.id)
 
     def add_shot(self, title: str = "", duration: float = 3.0, description: str = "",
@@ -215,11 +228,14 @@ class SceneHandle:
 
 
 class ShotHandle:
+    """One shot of a ``Project``, by id: its edits save revisions of the project."""
+
     def __init__(self, project: Project, shot_id: str):
         self.project, self.id = project, shot_id
 
     @property
     def doc(self) -> model.Shot:
+        """The shot as it is now (a copy)."""
         return self.project.doc.find_shot(self.id)[1]
 
     def add_layer(self, source=None, *, color: Optional[str] = None, text: Optional[str] = None,
