@@ -33,7 +33,7 @@ def make_inputs(d: Path):
     from skimage import data
     from storyloom.media import write_video
     from storyloom.model.document import TextSource
-    from storyloom.render.render import text_image
+    from storyloom.render.feeds import text_image
     pics = [data.astronaut(), data.coffee(), data.chelsea()]
     strip = np.concatenate([cv2.resize(p[..., :3], (W, H), interpolation=cv2.INTER_CUBIC) for p in pics], axis=1)
 
@@ -115,8 +115,9 @@ def bench_ffmpeg(d: Path, bg: Path, still: Path, title: Path) -> float:
 def bench_compositor(bg: Path, still: Path, title_src) -> float:
     """Compositing alone (decoded frames in memory), one process: the per-frame cost."""
     from storyloom.media import read_frames, read_image
-    from storyloom.render.compositor import LayerImage, composite_frame, premultiply
-    from storyloom.render.render import text_image
+    from storyloom.imaging.alpha import premultiply
+    from storyloom.render.compositor import LayerImage, composite_frame
+    from storyloom.render.feeds import text_image
     frames = read_frames(bg, 0, 24)
     st = premultiply(read_image(still))
     ttl = premultiply(text_image(title_src, W, H))

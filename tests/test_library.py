@@ -46,7 +46,7 @@ def test_bad_layer_input(tmp_path):
 
 
 def test_demo_builds_and_lists(tmp_path):
-    from storyloom.demo import build_demo
+    from storyloom.studio.demo import build_demo
     film = build_demo(tmp_path / "demo")
     doc = film.doc
     assert [s.title for s in doc.scenes] == ["Morning", "Night"]

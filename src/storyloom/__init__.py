@@ -11,8 +11,9 @@ __all__ = ["Project", "StoryloomError", "BadInput", "__version__"]
 
 
 def __getattr__(name):
-    # The library API imports store, media and render; keep `import storyloom` cheap.
+    # the Python door loads the whole studio (store, media, render): `import storyloom`
+    # stays cheap, so the document model alone can be imported without numpy or OpenCV
     if name == "Project":
-        from storyloom.library import Project
+        from storyloom.studio.project import Project
         return Project
     raise AttributeError(name)

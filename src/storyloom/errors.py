@@ -36,3 +36,13 @@ class EngineUnavailable(StoryloomError):
     """An engine cannot run here; the message says why (missing package, no weights)."""
 
     exit_code = 2
+
+
+def one_line(text, limit: int = 400) -> str:
+    """A message as one line a user can read: line breaks folded, long ones cut.
+
+    >>> one_line("ffmpeg failed:\\n  bad header\\n")
+    'ffmpeg failed: bad header'
+    """
+    out = " ".join(str(text).split())
+    return out if len(out) <= limit else out[:limit - 1].rstrip() + "…"

@@ -14,7 +14,7 @@ def make_client(tmp_path):
     def make(**kw):
         kw.setdefault("render_workers", 0)
         app = create_app(kw.pop("library", tmp_path / "lib"), **kw)
-        client = TestClient(app)
+        client = TestClient(app, base_url="http://127.0.0.1")   # a loopback Host, as a browser on this machine sends
         client.__enter__()
         clients.append(client)
         return client

@@ -6,7 +6,7 @@ import time
 from api_helpers import ok
 from test_jobs_api import _project_with_shots, _wait
 
-import storyloom.api.work as work
+import storyloom.studio.previews as work
 from storyloom.model import Project
 from storyloom.model.document import ColorSource, Layer, ShotSource
 

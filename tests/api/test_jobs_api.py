@@ -190,7 +190,7 @@ def test_import_still_into_a_scene_without_split(client, png_bytes):
 
 
 def test_import_keeps_edits_saved_while_it_ran():
-    from storyloom.api.work import _merge_import
+    from storyloom.studio.jobs import _merge_import
     from storyloom.model import Project, Shot
     before = Project(title="T")
     before.add_scene("Intro").add_shot(Shot(title="a"))

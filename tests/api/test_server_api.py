@@ -133,7 +133,7 @@ def test_script_endpoint(client):
     r = client.post(f"/api/projects/{pid}/script", json={"base_revision": rev, "text": text,
                                                          "filename": "day.fountain"})
     try:
-        from storyloom.script import apply_script  # noqa: F401  (written by another helper)
+        from storyloom.studio.script import apply_script  # noqa: F401  (written by another helper)
     except ImportError:
         assert r.status_code == 501 and "storyloom.script" in r.json()["detail"]
         return

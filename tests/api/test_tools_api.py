@@ -225,11 +225,10 @@ def test_preview_of_a_shot_showing_another_shot(client, layers_case, tmp_path):
 
 
 def test_cancel_while_cutting_saves_nothing(client, layers_case):
-    """A cancel that arrives while the engine runs stops the job at its save: the layer
-    functions save through the job's library, whose save reports progress first."""
-    from storyloom.api.runner import Cancelled
-    from storyloom.api.work import _Recording
-    from storyloom.layers import extract_layer
+    """A cancel that arrives while the engine runs stops the job at its save: the job runs
+    the studio's layer edit on the head, then reports "saving" before it saves."""
+    from storyloom.store.jobs import Cancelled
+    from storyloom.studio.jobs import extract_job
     pid, rev, _, shot_id, _ = _setup(client, layers_case)
     said = []
 
@@ -237,10 +236,10 @@ def test_cancel_while_cutting_saves_nothing(client, layers_case):
         said.append(message)
         if message == "saving":
             raise Cancelled()
-    rec = _Recording(client.app.state.lib, report)
+    job = extract_job(client.app.state.lib, pid, shot_id, None, None, (40, 20, 100, 70), [], 0, "matting")
     with pytest.raises(Cancelled):
-        extract_layer(rec, pid, shot_id, box=(40, 20, 100, 70), engine="matting")
-    assert said == ["saving"] and rec.revision is None
+        job(report, "no-job-row")
+    assert said[-1] == "saving" and said.count("saving") == 1
     assert ok(client.get(f"/api/projects/{pid}"))["revision"] == rev
 
 

@@ -144,7 +144,7 @@ def test_ctrl_c_leaves_no_film_and_says_so(library, tiny_clip, tmp_path):
     import time
     assert run("import", library, *[tiny_clip] * 8, "--no-split") == 0
     out = tmp_path / "film.mp4"
-    code = "import sys, time, storyloom.render.jobs as j\n" \
+    code = "import sys, time, storyloom.render.timeline as j\n" \
            "orig = j.render_project\n" \
            "def slow(*a, **k):\n" \
            "    p = k.get('progress')\n" \

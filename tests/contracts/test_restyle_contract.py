@@ -164,7 +164,7 @@ def test_studio_api_answers_400_for_an_unknown_style(tmp_path):
     from fastapi.testclient import TestClient
 
     from storyloom.api import create_app
-    with TestClient(create_app(tmp_path / "lib", render_workers=0)) as client:
+    with TestClient(create_app(tmp_path / "lib", render_workers=0), base_url="http://127.0.0.1") as client:
         def ok(r):
             assert r.status_code == 200, r.text
             return r.json()

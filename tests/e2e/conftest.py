@@ -69,7 +69,7 @@ class Studio:
 
 def small_demo(path: Path) -> str:
     """The bundled demo, shrunk to 320×180 with 1 s shots (the same scenes, layers and moves)."""
-    from storyloom.demo import build_demo
+    from storyloom.studio.demo import build_demo
     from storyloom.model.document import Size
     from storyloom.store import Library
     film = build_demo(path)

@@ -35,13 +35,13 @@ def test_resolve_imports_only_its_capability_package():
         after_all = sorted(p for p in {PACKAGES!r} if "storyloom.engines." + p in sys.modules)
         print(json.dumps(dict(name=name, after_resolve=after_resolve, model=model_after_resolve,
                               caps=caps, after_all=after_all,
-                              steps="storyloom.engines.interpolate.step" in sys.modules)))
+                              steps="storyloom.render.steps.interpolate" in sys.modules)))
     """)
     assert got["name"] == "flow"
     assert got["after_resolve"] == ["interpolate"]
     assert got["model"] is False          # picking an engine never loads the document model
-    # engines() with no capability still imports every package, step modules included
-    assert got["after_all"] == PACKAGES and got["steps"] is True
+    # engines() with no capability still imports every package; render steps live in render/
+    assert got["after_all"] == PACKAGES and got["steps"] is False
     assert got["caps"] == ["camera", "interpolate", "restyle", "script", "segment", "shots", "upscale"]
 
 
@@ -69,7 +69,7 @@ def test_step_for_loads_only_the_operations_package():
         loaded = sorted(p for p in {PACKAGES!r} if "storyloom.engines." + p in sys.modules)
         print(json.dumps(dict(fn=fn.__module__, loaded=loaded)))
     """)
-    assert got["fn"] == "storyloom.engines.interpolate.step"
+    assert got["fn"] == "storyloom.render.steps.interpolate"
     assert got["loaded"] == ["interpolate"]
 
 

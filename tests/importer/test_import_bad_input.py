@@ -148,7 +148,7 @@ def test_importing_the_same_file_twice_reuses_the_stored_asset(library, tmp_path
 
 
 def test_import_job_reports_progress_while_running(tmp_path):
-    from storyloom.importer import import_footage
+    from storyloom.studio.importer import import_footage
     from storyloom.model import Project
     clip = write_video(tmp_path / "clip.mp4", _marked(12) + _marked(12, 200), 24)
     lib = Library.open(tmp_path / "lib")

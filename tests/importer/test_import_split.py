@@ -5,7 +5,7 @@ import pytest
 import skimage.data as skd
 
 from storyloom.cli.main import main
-from storyloom.importer import group_into_scenes, look
+from storyloom.studio.importer import group_into_scenes, look
 from storyloom.media import write_video
 from storyloom.store import Library
 

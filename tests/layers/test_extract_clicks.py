@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from storyloom.cli.main import main
-from storyloom.library import Project
+from storyloom.studio.project import Project
 from storyloom.media import write_video
 from storyloom.render import render_shot
 

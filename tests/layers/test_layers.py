@@ -13,7 +13,7 @@ import pytest
 
 from storyloom.cli.main import main
 from storyloom.errors import BadInput
-from storyloom.library import Project
+from storyloom.studio.project import Project
 from storyloom.model import ColorSource, Key, Layer, Param, Transform
 from storyloom.model.document import ShotSource
 from storyloom.render import render_shot
@@ -184,7 +184,8 @@ def test_replace_background_changes_every_shot_and_one_undo_restores(tmp_path, c
 
 def test_replace_background_with_harmonize_pulls_colour_toward_it(tmp_path):
     """No cutout needed: a shot whose foreground is a still with alpha."""
-    from storyloom.layers import Harmonize, lab_stats
+    from storyloom.imaging.colour import lab_stats
+    from storyloom.model import Harmonize
     rgba = np.zeros((180, 320, 4), np.uint8)
     rgba[40:140, 100:220] = (230, 120, 40, 255)                 # an orange card
     rgba[60:120, 130:190, :3] = (250, 200, 90)
@@ -231,7 +232,7 @@ def test_a_layer_can_show_another_shot_and_loops_are_refused(tmp_path):
     fa, fb = (render_shot(film.library, doc, s).frames for s in doc.shots())
     assert np.array_equal(fa, fb)
     # with an operation on the showing layer (cached by content), a change to A still shows
-    from storyloom.layers import Harmonize
+    from storyloom.model import Harmonize
     with film.edit("harmonize B") as d:
         d.find_shot(b.id)[1].layers[0].operations = [Harmonize(mean=(50, 0, 0), std=(10, 5, 5), strength=0.5)]
     doc = film.doc
@@ -349,7 +350,7 @@ def test_bad_input_is_one_line_exit_2_and_changes_nothing(tmp_path, case, capsys
 
 def test_auto_prompt_finds_the_subject(case):
     from skimage import data
-    from storyloom.layers import auto_prompt
+    from storyloom.engines.subject import auto_prompt
     person = np.zeros((180, 320, 3), np.uint8)
     person[:, 70:250] = cv2.resize(data.astronaut(), (180, 180), interpolation=cv2.INTER_AREA)
     p = auto_prompt(person)

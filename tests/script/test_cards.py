@@ -3,8 +3,8 @@ import numpy as np
 
 from storyloom.model import ColorSource, DialogueLine, Layer, Project
 from storyloom.render import render_shot
-from storyloom.render.render import shot_key
-from storyloom.script.cards import card_image
+from storyloom.render.shot import shot_key
+from storyloom.render.cards import card_image
 
 
 def _project(w=320, h=180):

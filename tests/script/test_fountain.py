@@ -2,7 +2,8 @@
 import pytest
 
 from storyloom.model import Character, Project
-from storyloom.script import apply_script, detect_format, script_to_scenes
+from storyloom.script import detect_format, script_to_scenes
+from storyloom.studio.script import apply_script
 from storyloom.script.fountain import parse_fountain
 
 FERRY = """Title: Night Ferry

@@ -9,7 +9,7 @@ import pytest
 
 from storyloom.engines import engines, resolve
 from storyloom.model import Project
-from storyloom.script import apply_script, storyboard_for
+from storyloom.studio.script import apply_script, storyboard_for
 
 SCRIPT = "INT. LAB - NIGHT\n\nSparks fly from the machine.\n\nIDA\nIt works!\n"
 

@@ -20,7 +20,7 @@ def test_encodings_and_binary():
 
 
 def test_library_add_script_from_path_and_text(tmp_path):
-    from storyloom.library import Project
+    from storyloom.studio.project import Project
     film = Project.create(tmp_path / "lib", size="160x90")
     path = tmp_path / "pier.fountain"
     path.write_text("EXT. PIER - DAWN\n\nGulls wheel.\n\nJO\nMorning.\n")

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-import storyloom.store.library as libmod
+import storyloom.store.assets as libmod
 from storyloom.errors import BadInput, NotFound, StaleRevision
 from storyloom.media import probe, write_video
 from storyloom.model.document import AssetSource, Layer, Project
@@ -315,3 +315,32 @@ def test_threads_use_their_own_connections(tmp_path):
     other.save(p, head, "rename")
     assert lib.load()[0].title == "T2"
     assert isinstance(lib._con(), sqlite3.Connection)
+
+
+def test_undo_redo_summaries_follow_the_history_without_reading_it(tmp_path):
+    """What undo and redo would do (the studio's buttons), read by two indexed lookups,
+    agrees with the full history through undo, a new branch and redo."""
+    lib = Library.open(tmp_path / "lib")
+    p = Project(title="T")
+    lib.create_project(p)
+    assert lib.undo_redo(p.id) == (None, None)
+    for i in range(3):
+        doc, head = lib.load(p.id)
+        doc.add_scene(f"S{i}")
+        lib.save(doc, head, f"add scene S{i}")
+
+    def from_history():
+        revs = lib.history(p.id)
+        head = next(r for r in revs if r.current)
+        redo = next((r for r in revs if r.parent == head.number), None)
+        return (head.summary if head.parent is not None else None, redo.summary if redo else None)
+    assert lib.undo_redo(p.id) == from_history() == ("add scene S2", None)
+    lib.undo(p.id)
+    lib.undo(p.id)
+    assert lib.undo_redo(p.id) == from_history() == ("add scene S0", "add scene S1")
+    doc, head = lib.load(p.id)
+    lib.save(doc, head, "retitle")                 # a new branch: redo picks the newest child
+    lib.undo(p.id)
+    assert lib.undo_redo(p.id) == from_history() == ("add scene S0", "retitle")
+    with pytest.raises(NotFound):
+        lib.undo_redo("nope")

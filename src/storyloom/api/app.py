@@ -11,6 +11,7 @@ CORS stays closed unless ``cors_origins`` is given.
 from __future__ import annotations
 
 import logging
+import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Optional, Sequence
@@ -19,9 +20,14 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 
 from storyloom.api.auth import LocalOnly, TokenAuth, is_local_host, new_token
-from storyloom.api.deps import install_error_handlers, one_line
+from storyloom.api.deps import install_error_handlers
+from storyloom.api.routers import (assets, characters, engines, imports, jobs, layers, operations, projects, scenes,
+                                   shots, takes, tools)
 from storyloom.api.runner import JobRunner
 from storyloom.api.uploads import DEFAULT_LIMIT
+from storyloom.config import setting
+from storyloom.errors import one_line
+from storyloom.store import Library
 
 log = logging.getLogger("storyloom.api")
 
@@ -43,14 +49,12 @@ TAGS = [
 
 
 def _setting(key: str, default=None):
-    from storyloom.config import setting
     return setting("server", key, default)
 
 
 def _clear_old_uploads(folder: Path, older_than: float = 6 * 3600) -> None:
     """Remove upload temp files a crashed server left behind (old ones only: another
     server on the same library may be receiving one right now)."""
-    import time
     for p in folder.glob("upload-*") if folder.is_dir() else []:
         try:
             if time.time() - p.stat().st_mtime > older_than:
@@ -74,7 +78,6 @@ def create_app(library_path, token: Optional[str] = None, *, host: str = "127.0.
     >>> len(app.state.token) > 20                          # doctest: +SKIP
     True
     """
-    from storyloom.store import Library
     token = token or _setting("token")
     if token is None and not is_local_host(host):
         token = new_token()
@@ -99,8 +102,6 @@ def create_app(library_path, token: Optional[str] = None, *, host: str = "127.0.
     app.state.static_dir = static
     install_error_handlers(app)
 
-    from storyloom.api.routers import (assets, characters, engines, imports, jobs, layers, operations,
-                                       projects, scenes, shots, takes, tools)
     for module in (projects, scenes, shots, takes, layers, tools, operations, characters, assets, imports,
                    jobs, engines):
         app.include_router(module.router)

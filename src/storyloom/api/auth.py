@@ -99,10 +99,6 @@ def _host_of(value: str) -> str:
     return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
 
 
-# Starlette's TestClient names this host; no browser is ever sent to it by another site
-TEST_CLIENT_HOST = "testserver"
-
-
 class LocalOnly:
     """ASGI middleware for a studio without a token: 403 unless the ``Host`` is a loopback
     name, and for changes (not GET/HEAD/OPTIONS) unless any ``Origin`` is this studio or
@@ -119,7 +115,7 @@ class LocalOnly:
         host = headers.get("host", "")
         name = _host_of(host)
         why = None
-        if host and not (is_local_host(name) or name == TEST_CLIENT_HOST):
+        if host and not is_local_host(name):
             why = (f"this studio answers on 127.0.0.1 only, not as {host!r}: open http://127.0.0.1 "
                    f"(or serve with --host and a token to reach it by another name)")
         origin = headers.get("origin")

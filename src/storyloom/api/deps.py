@@ -1,47 +1,36 @@
-"""What every router shares: the library, errors as HTTP answers, and one-revision edits.
+"""What every router shares: the library and the job runner as ``Annotated`` dependencies,
+the path parameters, errors as HTTP answers, and one-revision edits.
 
-Every change to a project goes through :func:`mutate`: it loads the head, refuses a stale
-``base_revision`` with 409 before touching anything, applies the change, and saves exactly
-one revision with a one-line summary.
+Every change to a project goes through :func:`mutate`: it runs one studio service call
+(``storyloom.studio``) on the head, refuses a stale ``base_revision`` with 409 before
+touching anything, and saves exactly one revision with the call's one-line summary.
 
-    >>> def rename(doc):                                     # doctest: +SKIP
-    ...     doc.title = "Trip"
-    ...     return "rename project to 'Trip'", None
-    >>> mutate(lib, pid, 3, rename)["revision"]              # doctest: +SKIP
-    4
+    >>> @router.post("/{pid}/scenes")                                      # doctest: +SKIP
+    ... def add_scene(body: SceneCreate, pid: Pid, lib: LibraryDep) -> dict:
+    ...     return mutate(lib, pid, body.base_revision, lambda doc: board.add_scene(doc, body.title))
 """
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Optional
+from typing import Annotated, Any, Optional
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from storyloom.errors import BadInput, EngineUnavailable, NotFound, StaleRevision, StoryloomError
-from storyloom.model.document import Project
+from storyloom.api.runner import JobRunner
+from storyloom.errors import BadInput, EngineUnavailable, NotFound, StaleRevision, StoryloomError, one_line
+from storyloom.model import Project
+from storyloom.store import Library
+from storyloom.studio.commit import Change, commit
 
 log = logging.getLogger("storyloom.api")
-
-#: a change: edits the document in place, returns (summary, id of what it created or None)
-Change = Callable[[Project], tuple[str, Optional[str]]]
 
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 JOB_PATTERN = r"^[0-9a-f]{6,64}$"
-
-
-def one_line(text, limit: int = 400) -> str:
-    """A message as one line a user can read: line breaks folded, long ones cut.
-
-    >>> one_line("ffmpeg failed:\\n  bad header\\n")
-    'ffmpeg failed: bad header'
-    """
-    out = " ".join(str(text).split())
-    return out if len(out) <= limit else out[:limit - 1].rstrip() + "…"
 
 
 class ApiError(Exception):
@@ -52,36 +41,44 @@ class ApiError(Exception):
         self.status, self.detail, self.extra = status, detail, extra
 
 
-def get_lib(request: Request):
+def get_lib(request: Request) -> Library:
     """The app's ``storyloom.store.Library`` (FastAPI dependency)."""
     return request.app.state.lib
 
 
-def get_runner(request: Request):
+def get_runner(request: Request) -> JobRunner:
     """The app's background job runner (FastAPI dependency)."""
     return request.app.state.runner
 
 
+LibraryDep = Annotated[Library, Depends(get_lib)]
+RunnerDep = Annotated[JobRunner, Depends(get_runner)]
+#: path parameters: ids as the studio makes them
+Pid = Annotated[str, Path(pattern=ID_PATTERN, description="project id")]
+SceneId = Annotated[str, Path(pattern=ID_PATTERN)]
+ShotId = Annotated[str, Path(pattern=ID_PATTERN)]
+LayerId = Annotated[str, Path(pattern=ID_PATTERN)]
+TakeId = Annotated[str, Path(pattern=ID_PATTERN)]
+CharacterId = Annotated[str, Path(pattern=ID_PATTERN)]
+JobId = Annotated[str, Path(pattern=JOB_PATTERN)]
+Sha256 = Annotated[str, Path(pattern=SHA256_PATTERN)]
+
+
 def project_json(project: Project) -> dict:
+    """The document as the API answers it (JSON-ready, with its schema tags)."""
     return project.model_dump(mode="json")
 
 
 def steps(lib, project_id: str) -> dict:
     """What undo and redo would do now, in the history's words (None: nothing to undo/redo):
     the page's buttons say it ("Undo: delete shot 3") and grey out when there is nothing.
-
-    The revisions without their documents: a few small rows, read once per answer.
-    """
-    revs = lib.history(project_id)
-    head = next((r for r in revs if r.current), None)
-    if head is None:
-        return {"undo": None, "redo": None}
-    redo = next((r for r in revs if r.parent == head.number), None)  # newest first: the one redo picks
-    return {"undo": head.summary if head.parent is not None else None,
-            "redo": redo.summary if redo is not None else None}
+    Two indexed lookups, however long the history (``Library.undo_redo``)."""
+    undo, redo = lib.undo_redo(project_id)
+    return {"undo": undo, "redo": redo}
 
 
 def head_of(lib, project_id: str) -> int:
+    """The project's head revision number."""
     return lib.load(project_id)[1]
 
 
@@ -102,21 +99,21 @@ def load_at(lib, project_id: str, base_revision: int) -> Project:
 
 
 def mutate(lib, project_id: str, base_revision: int, change: Change) -> dict:
-    """Apply ``change`` to the head document and save it as one revision.
+    """Run ``change(doc) -> Edit`` (a studio service call) on the head document and save it
+    as one revision.
 
     Refuses (409, nothing saved) when ``base_revision`` is not the head, before or after
     the change runs (a save in between by another client). Returns the answer every
-    mutation gives: ``{"revision", "project", "steps", "id"?}`` (``steps``: :func:`steps`).
+    mutation gives: ``{"revision", "project", "steps", "id"?}`` (``steps``: :func:`steps`;
+    ``id``: what the edit created).
     """
-    project = load_at(lib, project_id, base_revision)
-    summary, created = change(project)
     try:
-        revision = lib.save(project, base_revision, summary)
+        project, revision, edit = commit(lib, project_id, change, base_revision)
     except StaleRevision:
         raise stale(lib, project_id, base_revision) from None
     out = {"revision": revision, "project": project_json(project), "steps": steps(lib, project_id)}
-    if created is not None:
-        out["id"] = created
+    if edit.created is not None:
+        out["id"] = edit.created
     return out
 
 
@@ -162,31 +159,3 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http_error(request: Request, exc: StarletteHTTPException):
         return JSONResponse({"detail": one_line(exc.detail)}, status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
-
-
-def changed(body, obj, key: str) -> bool:
-    """Whether patch ``body`` sets ``key`` to a value other than ``obj``'s (``None`` = leave it)."""
-    value = getattr(body, key)
-    return value is not None and value != getattr(obj, key)
-
-
-def shot_name(shot, doc=None) -> str:
-    """``shot 'Sky'``, for summaries and messages; an untitled shot by its number on the
-    storyboard (``shot 3``), as the page shows it, never by its id.
-
-    >>> from storyloom.model.document import Project
-    >>> doc = Project(title="t"); scene = doc.add_scene(title="A")
-    >>> shot_name(scene.add_shot(title="Sky")), shot_name(scene.add_shot(), doc)
-    ("shot 'Sky'", 'shot 2')
-    """
-    if shot.title:
-        return f"shot {shot.title!r}"
-    if doc is not None:
-        for number, other in enumerate(doc.shots(), 1):
-            if other is shot:
-                return f"shot {number}"
-    return "an untitled shot"
-
-
-def scene_name(scene) -> str:
-    return scene.title or "an untitled scene"

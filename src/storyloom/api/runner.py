@@ -1,9 +1,9 @@
-"""Background jobs inside the studio server: a thread pool, progress into the job table,
-and cancel flags.
+"""Background jobs inside the studio server: a thread pool and cancel flags; the job's row
+follows the work through the library's one recorder (``storyloom.store.jobs.recording``).
 
-A job function receives ``report(fraction, message)``; the runner writes progress to the
-library's job row (throttled) and raises :class:`Cancelled` from ``report`` once the job
-was cancelled, so renders and imports stop at their next progress call.
+A job function receives ``report(fraction, message)``; the recorder writes progress to the
+library's job row (throttled) and raises ``Cancelled`` from ``report`` once the job was
+cancelled, so renders and imports stop at their next progress call.
 
     >>> runner = JobRunner(lib)                                               # doctest: +SKIP
     >>> jid = runner.submit("render", pid, {}, lambda report, job_id: {"ok": True})  # doctest: +SKIP
@@ -12,23 +12,17 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Optional
 
-from storyloom.api.deps import one_line
 from storyloom.errors import StoryloomError
+from storyloom.store.jobs import TERMINAL, Cancelled, recording
 
 log = logging.getLogger("storyloom.api")
 
 #: every job the studio starts carries this in its params (to tell them from CLI jobs)
 ORIGIN = "studio"
-TERMINAL = ("done", "failed", "cancelled")
-
-
-class Cancelled(Exception):
-    """Raised inside a job's progress callback once the job was cancelled."""
-
+__all__ = ["Cancelled", "JobRunner", "ORIGIN", "TERMINAL"]
 
 Report = Callable[[float, str], None]
 
@@ -82,34 +76,20 @@ class JobRunner:
         return self.lib.update_job(job_id, message="cancelling…")
 
     def _run(self, jid: str, fn, flag: threading.Event, cleanup) -> None:
-        lib = self.lib
-        last = [0.0]
-
-        def report(fraction: float, message: str = "") -> None:
-            if flag.is_set():
-                raise Cancelled()
-            now = time.monotonic()
-            if now - last[0] >= self.min_interval:  # throttle writes to the job table
-                last[0] = now
-                lib.update_job(jid, progress=min(float(fraction), 0.999), message=one_line(message or ""))
-
         try:
             if flag.is_set():
-                lib.update_job(jid, state="cancelled", message="cancelled before it started")
+                self.lib.update_job(jid, state="cancelled", message="cancelled before it started")
                 return
-            lib.update_job(jid, state="running", message="starting")
-            result = fn(report, jid)
-            # finished: a cancel that came after the last progress step is too late, and the
-            # job's work (a saved revision, a written film) is real, so it is reported as done
-            message = "done (the cancel came too late)" if flag.is_set() else "done"
-            lib.update_job(jid, progress=1.0, state="done", message=message, result=result or {})
-        except Cancelled:
-            lib.update_job(jid, state="cancelled", message="cancelled")
-        except StoryloomError as e:
-            lib.update_job(jid, state="failed", message=one_line(e))
-        except Exception as e:  # the job row must always end; the log keeps the traceback
+            self.lib.update_job(jid, state="running", message="starting")
+            with recording(self.lib, jid, cancel=flag, min_interval=self.min_interval) as job:
+                result = fn(job.report, jid)
+                # finished: a cancel that came after the last progress step is too late, and the
+                # job's work (a saved revision, a written film) is real, so it is reported as done
+                job.done(result, "done (the cancel came too late)" if flag.is_set() else "done")
+        except (Cancelled, StoryloomError):
+            pass   # the job's row says it
+        except Exception:  # the row says it too; the log keeps the traceback
             log.exception("job %s failed", jid)
-            lib.update_job(jid, state="failed", message=one_line(f"internal error: {type(e).__name__}: {e}"))
         finally:
             with self._lock:
                 self._cancel.pop(jid, None)

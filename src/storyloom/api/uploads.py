@@ -3,7 +3,7 @@
 The multipart body is parsed as it arrives (``python_multipart``), the file part written
 in chunks to a temp file with a generated name inside the library (``uploads/``); the
 client's file name is kept only as metadata. The file's kind is decided by reading it
-(Pillow for pictures, FFmpeg's probing for video and sound), never by its name.
+(``storyloom.media.probe.stored_suffix``), never by its name.
 
     >>> upload = await receive_upload(request, lib, limit=2 << 30)   # doctest: +SKIP
     >>> upload.path.name, upload.filename                            # doctest: +SKIP
@@ -22,21 +22,12 @@ from starlette.requests import Request
 
 from storyloom.api.deps import ApiError
 from storyloom.errors import BadInput
+from storyloom.media.probe import stored_suffix
 
 DEFAULT_LIMIT = 2 << 30  # 2 GiB
 #: bytes of multipart framing (boundaries, part headers, small fields) allowed beyond the limit
 _FRAMING = 64 * 1024
 _MAX_FIELD = 64 * 1024
-
-# container (FFmpeg demuxer name) → the suffix the stored file gets
-_CONTAINERS = {
-    "mov,mp4,m4a,3gp,3g2,mj2": ".mp4", "matroska,webm": ".mkv", "avi": ".avi", "mpegts": ".ts",
-    "mpeg": ".mpg", "flv": ".flv", "ogg": ".ogg", "wav": ".wav", "mp3": ".mp3", "flac": ".flac",
-    "aac": ".aac", "gif": ".gif", "asf": ".wmv", "ivf": ".ivf", "mxf": ".mxf",
-}
-_PICTURES = {"PNG": ".png", "JPEG": ".jpg", "MPO": ".jpg", "WEBP": ".webp", "BMP": ".bmp", "TIFF": ".tiff"}
-_WEBM_CODECS = {"vp8", "vp9", "av1", "opus", "vorbis"}
-
 
 @dataclass
 class Upload:
@@ -62,33 +53,6 @@ def display_name(filename: str) -> str:
     name = filename.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(c for c in name if c.isprintable()).strip().lstrip(".")
     return name[:120] or "upload"
-
-
-def sniff_suffix(path: Path) -> str:
-    """The suffix a file should have, from its content; BadInput when it is not media.
-
-    >>> sniff_suffix(Path("clip.bin"))   # doctest: +SKIP
-    '.mp4'
-    """
-    from PIL import Image, UnidentifiedImageError
-    try:
-        with Image.open(path) as im:
-            if im.format in _PICTURES:
-                return _PICTURES[im.format]
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        pass
-    import av
-    try:
-        with av.open(str(path)) as c:
-            name = c.format.name
-            if name not in _CONTAINERS:
-                raise BadInput(f"not a video, picture or sound file (looks like {c.format.long_name or name})")
-            if name == "matroska,webm":
-                codecs = {s.codec_context.name for s in c.streams if s.type in ("video", "audio")}
-                return ".webm" if codecs <= _WEBM_CODECS else ".mkv"
-            return _CONTAINERS[name]
-    except av.error.FFmpegError:
-        raise BadInput("not a video, picture or sound file Storyloom can read") from None
 
 
 async def receive_upload(request: Request, lib, limit: int, file_field: str = "file") -> Upload:
@@ -191,7 +155,7 @@ def recognise(up: Upload, lib):
     with the client's name on the ref. The upload file stays for the caller to discard.
     """
     try:
-        suffix = sniff_suffix(up.path)
+        suffix = stored_suffix(up.path)
         target = up.path.with_suffix(suffix)
         os.replace(up.path, target)
         up.path = target

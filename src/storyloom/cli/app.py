@@ -2,7 +2,11 @@
 
 Each module in ``storyloom.cli`` registers commands on ``app``; ``main()`` imports them
 all, runs the app and turns ``StoryloomError`` into one line on stderr and its exit code
-(2 for bad input), never a traceback.
+(2 for bad input), never a traceback. A command imports what it works with (media,
+engines, the studio) when it runs, not when its module loads: ``storyloom X --help`` and
+the command table stay instant (tests/cli/test_lazy_commands.py). Project commands call
+the studio's service functions (``storyloom.studio``); file-in/file-out commands share
+``storyloom.cli.files``.
 """
 from __future__ import annotations
 
@@ -42,36 +46,6 @@ def progress_bar(transient: bool = False):
     return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                     TimeRemainingColumn(), transient=transient, console=console,
                     disable=transient and not console.is_terminal)
-
-
-def check_output_folder(path) -> None:
-    """BadInput unless the folder ``path`` is to be written into exists."""
-    from pathlib import Path
-    from storyloom.errors import BadInput
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise BadInput(f"{path}: folder {folder} does not exist")
-
-
-VIDEO_SUFFIXES = (".mp4", ".mov", ".webm", ".mkv", ".m4v")
-
-
-def check_video_output(path) -> None:
-    """BadInput, before any work, unless ``path`` is a video file that can be written: its
-    folder exists and its suffix names a format Storyloom writes.
-
-    >>> check_video_output("out.gif")
-    Traceback (most recent call last):
-    ...
-    storyloom.errors.BadInput: out.gif: unknown video format (use .mp4, .mov or .webm)
-    """
-    from pathlib import Path
-    from storyloom.errors import BadInput
-    path = Path(path)
-    if path.suffix.lower() not in VIDEO_SUFFIXES:
-        raise BadInput(f"{path}: unknown video format (use .mp4, .mov or .webm)")
-    check_output_folder(path)
 
 
 def free_memory() -> Optional[int]:

@@ -7,13 +7,13 @@ and the background behind it). ``storyloom camera --list`` names the moves.
 """
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from storyloom.cli.app import CRF_OPTION, app, check_memory, check_video_output
+from storyloom.cli.app import CRF_OPTION, app, check_memory
+from storyloom.cli.files import convert, option_names
 from storyloom.errors import BadInput
 
 #: stills are scaled down to this long side first (the clip is made in memory)
@@ -45,7 +45,9 @@ def camera(source: Optional[Path] = typer.Argument(None, help="a still image or 
     A still becomes a clip of --seconds at --fps (scaled down to 1920 px on its long side when
     larger); with --parallax its subject is cut out and moves apart from the background.
     """
-    from storyloom.engines.camera import MOVES, check_move, moves_help
+    from storyloom.engines.camera import MOVES, moves_help
+    from storyloom.model import CameraMove
+    from storyloom.render.steps import validate_operation
     if list_moves:
         typer.echo(moves_help())
         return
@@ -55,61 +57,53 @@ def camera(source: Optional[Path] = typer.Argument(None, help="a still image or 
         raise BadInput(f"camera: give --move (choose from: {', '.join(MOVES)})")
     if output is None:
         raise BadInput("camera: give -o OUT.mp4")
-    if move not in MOVES:
-        raise BadInput(f"--move {move}: unknown (choose from: {', '.join(MOVES)})")
-    if not 0 < amount <= MOVES[move].max_amount:
+    if move in MOVES and amount <= 0:   # a file command that moves nothing is a mistake
         raise BadInput(f"--amount {amount:g}: must be above 0 and at most {MOVES[move].max_amount:g} for {move}")
-    check_move(move, amount, ease)
+    validate_operation(CameraMove.model_construct(move=move, amount=amount, ease=ease, seed=seed, engine=engine),
+                       option_names)
     if seconds is not None and seconds <= 0:
         raise BadInput(f"--seconds {seconds:g}: must be above 0")
     if fps is not None and not 0 < fps <= 240:
         raise BadInput(f"--fps {fps:g}: must be above 0 and at most 240")
-    if not source.exists():
-        raise BadInput(f"{source}: no such file")
-    check_video_output(output)
-
-    import cv2
-    import numpy as np
-    from storyloom.engines import resolve
-    from storyloom.media import probe, read_audio, read_frames, read_image, write_video
-    info = probe(source)
-    choice = resolve("camera", engine)
-    t0 = time.time()
-    audio = None
-    with choice.engine() as eng:
-        if info.kind == "image":
+    run = convert(source, output, "camera", engine, kinds=("image", "video"))
+    with run.choice.engine() as eng:
+        if run.info.kind == "image":
             rate = fps or 24.0
-            length = 3.0 if seconds is None else seconds
-            n = max(2, int(round(length * rate)))
-            if n > 240 * 60:
-                raise BadInput(f"--seconds {length:g}: at most {240 * 60 / rate:g} s at {rate:g} fps")
-            img = read_image(source, alpha=False)
-            long_side = max(img.shape[:2])
-            if long_side > MAX_STILL_SIDE:
-                # every frame is held in memory: a camera photo becomes an HD clip, not a 12 MP one
-                k = MAX_STILL_SIDE / long_side
-                img = cv2.resize(img, (round(img.shape[1] * k), round(img.shape[0] * k)),
-                                 interpolation=cv2.INTER_AREA)
-            # H.264 4:2:0 wants even sides: drop an odd last row or column
-            img = np.ascontiguousarray(img[:img.shape[0] // 2 * 2, :img.shape[1] // 2 * 2])
-            if min(img.shape[:2]) < 16:
-                raise BadInput(f"{source}: {img.shape[1]}x{img.shape[0]} is too small (16 px at least)")
-            frames, note = eng.move_still(img, n, move, amount, ease, seed, parallax, fps=rate)
+            frames, note = _move_still(eng, source, rate, seconds, move, amount, ease, seed, parallax)
             how = f", subject by {note['subject']}" if note.get("subject") else ""
-        elif info.kind == "video":
+        else:
             if seconds is not None or fps is not None:
                 raise BadInput(f"{source}: --seconds and --fps are for stills; a video keeps its own length and rate")
-            rate = float(info.fps or 24.0)
-            check_memory(source, info.frames, info.width, info.height, 3.5, "move the camera over it")
-            frames = read_frames(source)
-            if not frames:
+            rate = float(run.info.fps or 24.0)
+            check_memory(source, run.info.frames, run.info.width, run.info.height, 3.5, "move the camera over it")
+            import numpy as np
+            clip = [f[..., :3] for f in run.frames()]
+            if not clip:
                 raise BadInput(f"{source}: no frames")
-            frames = eng.move_frames(np.stack([f[..., :3] for f in frames]), move, amount, ease, seed, fps=rate)
-            a = read_audio(source) if info.has_audio else None
-            audio = a if a is not None and a.size else None
+            frames = eng.move_frames(np.stack(clip), move, amount, ease, seed, fps=rate)
             how = ""
-        else:
-            raise BadInput(f"{source}: not a picture or a video ({info.kind})")
-    write_video(output, frames, fps=rate, audio=audio, crf=crf)
-    typer.echo(f"wrote {output}: {len(frames)} frames at {rate:g} fps, {move} {amount:g} "
-               f"({choice.engine.NAME}{how}, {time.time() - t0:.1f} s)")
+    n = run.write(frames, rate, keep_audio=run.info.kind == "video", crf=crf)
+    run.done(f"{n} frames at {rate:g} fps, {move} {amount:g}", how)
+
+
+def _move_still(eng, source: Path, rate: float, seconds: Optional[float], move: str, amount: float, ease: str,
+                seed: int, parallax: bool):
+    """A still made into a moving clip: (frames, note from the engine)."""
+    import cv2
+    import numpy as np
+    from storyloom.media import read_image
+    length = 3.0 if seconds is None else seconds
+    n = max(2, int(round(length * rate)))
+    if n > 240 * 60:
+        raise BadInput(f"--seconds {length:g}: at most {240 * 60 / rate:g} s at {rate:g} fps")
+    img = read_image(source, alpha=False)
+    long_side = max(img.shape[:2])
+    if long_side > MAX_STILL_SIDE:
+        # every frame is held in memory: a camera photo becomes an HD clip, not a 12 MP one
+        k = MAX_STILL_SIDE / long_side
+        img = cv2.resize(img, (round(img.shape[1] * k), round(img.shape[0] * k)), interpolation=cv2.INTER_AREA)
+    # H.264 4:2:0 wants even sides: drop an odd last row or column
+    img = np.ascontiguousarray(img[:img.shape[0] // 2 * 2, :img.shape[1] // 2 * 2])
+    if min(img.shape[:2]) < 16:
+        raise BadInput(f"{source}: {img.shape[1]}x{img.shape[0]} is too small (16 px at least)")
+    return eng.move_still(img, n, move, amount, ease, seed, parallax, fps=rate)

@@ -16,7 +16,7 @@ from typing import List, Optional
 
 import typer
 
-from storyloom.cli.app import app, check_output_folder, parse_numbers, progress_bar
+from storyloom.cli.app import app, parse_numbers, progress_bar
 from storyloom.errors import BadInput
 
 CLICK_FORM = "X,Y[,FRAME][,+|-]"
@@ -72,7 +72,7 @@ def cutout(video: Path = typer.Argument(..., help="the video (or picture: one fr
     import numpy as np
     from storyloom.engines.cutout import Prompt, track
     from storyloom.engines.cutout.foreground import foreground_colour
-    from storyloom.media import probe, read_frames, write_alpha
+    from storyloom.media import check_alpha_output, check_output_folder, probe, read_frames, write_alpha
     if frame < 0:
         raise BadInput(f"--frame {frame}: frames are counted from 0")
     clicks = [(frame, *parse_numbers(p, 2, "--point"), True) for p in point or []]
@@ -81,8 +81,7 @@ def cutout(video: Path = typer.Argument(..., help="the video (or picture: one fr
     bx = parse_numbers(box, 4, "--box") if box is not None else None
     if not any(c[3] for c in clicks) and bx is None:
         raise BadInput("cutout: give --point X,Y or --box X0,Y0,X1,Y1 on the object (or a positive --click)")
-    if output.suffix and output.suffix.lower() not in (".webm", ".mov"):
-        raise BadInput(f"{output}: layers with alpha go to a folder, .webm or .mov")
+    check_alpha_output(output)
     if output.exists() and (output.is_file() or any(output.iterdir())):
         raise BadInput(f"{output}: already exists and is not an empty folder")
     check_output_folder(output)

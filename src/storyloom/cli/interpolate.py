@@ -5,50 +5,43 @@ raise a video's frame rate with in-between frames, keeping its sound.
 shows time k / N, made from the two source frames around it at the right fraction.
 
     $ storyloom interpolate clip.mp4 --factor 2 -o clip48.mp4
-    wrote clip48.mp4: 97 frames at 48 fps (flow, 49 frames in 3.1 s)
+    wrote clip48.mp4: 97 frames at 48 fps (flow, from 49 frames, 3.1 s)
     $ storyloom interpolate clip.mp4 --fps 60 -o clip60.mp4
-    wrote clip60.mp4: 121 frames at 60 fps (flow, 49 frames in 3.9 s)
+    wrote clip60.mp4: 121 frames at 60 fps (flow, from 49 frames, 3.9 s)
 """
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Optional
 
 import typer
 
 from storyloom.cli.app import CRF_OPTION, app
+from storyloom.cli.files import Conversion, convert, option_names
 from storyloom.errors import BadInput
+
+#: x264's presets, fastest first
+X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 
 
 def target_ratio(factor: Optional[int], fps: Optional[float], src_fps: float) -> tuple[float, float]:
     """(ratio to the source rate, output rate) for ``--factor`` or ``--fps``; BadInput with
-    one line when the request is unusable.
+    one line when the request is unusable (the operation's own rule, in the options' words).
 
     >>> target_ratio(None, 60, 24)
     (2.5, 60.0)
     """
+    from storyloom.model import Interpolate
+    from storyloom.render.steps.interpolate import rate_ratio
     if (factor is None) == (fps is None):
         raise BadInput("interpolate: give exactly one of --factor and --fps")
-    if factor is not None:
-        if not 2 <= factor <= 8:
-            raise BadInput(f"--factor {factor}: must be 2..8")
-        if src_fps <= 0:
-            raise BadInput(f"--factor {factor}: the source has no frame rate")
-        return float(factor), src_fps * factor
-    if fps <= 0 or src_fps <= 0:
-        raise BadInput(f"--fps {fps:g}: needs a positive rate and a source rate")
-    from storyloom.engines.interpolate.video import rate
-    ratio = float(rate(fps) / rate(src_fps))
-    # a hair of tolerance: 8 x 23.976 typed as 191.81 is still 8x
-    if not 1 + 1e-6 < ratio <= 8 + 1e-3:
-        raise BadInput(f"--fps {fps:g}: {ratio:.2f}x the source's {src_fps:g} fps, "
-                       f"must be above it and at most 8x")
-    return ratio, float(fps)
-
-
-#: x264's presets, fastest first
-X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
+    ratio = rate_ratio(Interpolate.model_construct(factor=factor, fps=fps, engine=None), src_fps, option_names,
+                       rise=True)
+    if fps is not None:
+        return ratio, float(fps)
+    if src_fps <= 0:
+        raise BadInput(f"--factor {factor}: the source has no frame rate")
+    return ratio, src_fps * factor
 
 
 @app.command()
@@ -68,45 +61,35 @@ def interpolate(video: Path = typer.Argument(..., help="the video to interpolate
         target_ratio(factor, fps, 1.0)   # the request alone is wrong: say so before opening files
     if preset not in X264_PRESETS:
         raise BadInput(f"--preset {preset}: choose from {', '.join(X264_PRESETS)}")
-    from storyloom.cli.app import check_video_output
-    from storyloom.engines import resolve
-    from storyloom.media import probe
-    info = probe(video)   # BadInput ("no such file", not media) for unusable input
-    if info.frames and info.frames < 2:
-        raise BadInput(f"{video}: needs at least 2 frames, has {info.frames}")
-    ratio, out_fps = target_ratio(factor, fps, float(info.fps or 0))
-    check_video_output(output)
-    choice = resolve("interpolate", engine)
-    t0 = time.time()
-    with choice.engine() as eng:
-        from storyloom.engines.interpolate import video as yuv
-        # whole factors keep the documented rule across a cut (hold the earlier frame);
-        # any other rate holds whichever source frame is nearer in time
-        hold = "earlier" if factor is not None else "nearer"
-        if hasattr(eng, "resample_planes") and yuv.supports(info, output):
+    from storyloom.engines.interpolate import video as yuv
+    run = convert(video, output, "interpolate", engine)
+    if run.info.frames and run.info.frames < 2:
+        raise BadInput(f"{video}: needs at least 2 frames, has {run.info.frames}")
+    ratio, out_fps = target_ratio(factor, fps, float(run.info.fps or 0))
+    # whole factors keep the documented rule across a cut (hold the earlier frame);
+    # any other rate holds whichever source frame is nearer in time
+    hold = "earlier" if factor is not None else "nearer"
+    with run.choice.engine() as eng:
+        if hasattr(eng, "resample_planes") and yuv.supports(run.info, output):
             n, written = yuv.interpolate_file(eng, video, output, ratio, out_fps, crf=crf, hold=hold,
                                               preset=preset)
         else:
-            n, written = _through_rgb(eng, video, output, factor, ratio, out_fps, crf, hold, preset)
-    typer.echo(f"wrote {output}: {written} frames at {out_fps:g} fps "
-               f"({choice.engine.NAME}, {n} frames in {time.time() - t0:.1f} s)")
+            n, written = _through_rgb(run, eng, factor, ratio, out_fps, crf, hold, preset)
+    run.done(f"{written} frames at {out_fps:g} fps", f", from {n} frames")
 
 
-def _through_rgb(eng, video, output, factor, ratio, out_fps, crf, hold, preset) -> tuple[int, int]:
+def _through_rgb(run: Conversion, eng, factor, ratio, out_fps, crf, hold, preset) -> tuple[int, int]:
     """Any engine, any container: RGB frames through storyloom.media."""
     import numpy as np
     from storyloom.engines.interpolate.base import plan
-    from storyloom.media import read_audio, read_frames, write_video
-    frames = read_frames(video)
+    frames = [f[..., :3] for f in run.frames()]
     if len(frames) < 2:
-        raise BadInput(f"{video}: needs at least 2 frames, has {len(frames)}")
-    frames = np.stack([f[..., :3] for f in frames])
+        raise BadInput(f"{run.source}: needs at least 2 frames, has {len(frames)}")
+    frames = np.stack(frames)
     if factor is not None:
         out = eng.interpolate(frames, factor)
     elif hasattr(eng, "resample"):
         out = eng.resample(frames, plan(len(frames), ratio), hold=hold)
     else:
         raise BadInput(f"--fps {out_fps:g}: engine {eng.NAME} makes whole multiples only; use --factor")
-    audio = read_audio(video)
-    write_video(output, out, fps=out_fps, audio=audio if audio.size else None, crf=crf, preset=preset)
-    return len(frames), len(out)
+    return len(frames), run.write(out, out_fps, crf=crf, preset=preset)

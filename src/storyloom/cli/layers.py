@@ -8,13 +8,8 @@ from typing import List, Optional
 import typer
 
 from storyloom.cli.app import app, parse_numbers
+from storyloom.cli.project import open_project
 from storyloom.errors import BadInput
-
-
-
-def _open(path: Path, project: Optional[str]):
-    from storyloom.library import Project
-    return Project.open(path, project)
 
 
 @app.command()
@@ -33,7 +28,7 @@ def extract(path: Path = typer.Argument(..., help="the project's library folder"
     """Cut an object out of a shot as its own layer (tracked through the shot); the shot's
     picture stays below it as the background. One undoable edit."""
     from storyloom.cli.cutout import parse_click
-    from storyloom.layers import extract_layer
+    from storyloom.studio.cutout import extract_layer
     if frame < 0:
         raise BadInput(f"--frame {frame}: frames are counted from 0")
     pt = parse_numbers(point, 2, "--point") if point is not None else None
@@ -41,10 +36,11 @@ def extract(path: Path = typer.Argument(..., help="the project's library folder"
     extra = [(x, y, pos, f) for f, x, y, pos in (parse_click(c, frame) for c in click or [])]
     if pt is None and bx is None and not any(c[2] for c in extra):
         raise BadInput("extract: give --point X,Y or --box X0,Y0,X1,Y1 on the object (or a positive --click)")
-    film = _open(path, project)
-    doc, layer_id = extract_layer(film.library, film.id, shot, layer, point=pt, box=bx, clicks=extra,
-                                  frame=frame, engine=engine)
-    _, s = doc.find_shot(next(sh.id for sh in doc.shots() if any(l.id == layer_id for l in sh.layers)))
+    film = open_project(path, project)
+    layer_id = film.apply(lambda doc: extract_layer(film.library, doc, shot, layer, point=pt, box=bx, clicks=extra,
+                                                    frame=frame, engine=engine)).created
+    doc = film.doc
+    _, s = doc.find_shot(next(sh.id for sh in doc.shots() if any(lay.id == layer_id for lay in sh.layers)))
     new = s.layer(layer_id)
     typer.echo(f"added layer {new.name!r} ({new.operations[-1].label()}) to shot {s.title or s.id} [id {layer_id}]")
 
@@ -62,13 +58,14 @@ def refine(path: Path = typer.Argument(..., help="the project's library folder",
     """Correct a cutout layer (made by `extract`) with more clicks, carried through the shot.
     Refused when it would leave nothing of the cutout. One undoable edit."""
     from storyloom.cli.cutout import parse_click
-    from storyloom.layers import find_shot, refine_cutout
+    from storyloom.studio.board import find_shot
+    from storyloom.studio.cutout import refine_cutout
     if frame < 0:
         raise BadInput(f"--frame {frame}: frames are counted from 0")
     clicks = [(x, y, pos, f) for f, x, y, pos in (parse_click(c, frame) for c in click)]
-    film = _open(path, project)
-    doc, emptied = refine_cutout(film.library, film.id, shot, layer, clicks, frame=frame)
-    _, s = find_shot(doc, shot)
+    film = open_project(path, project)
+    emptied = film.apply(lambda doc: refine_cutout(film.library, doc, shot, layer, clicks, frame=frame)).result
+    _, s = find_shot(film.doc, shot)
     new = s.layer(layer)
     typer.echo(f"refined layer {new.name!r} ({[o for o in new.operations if o.schema_name == 'Cutout'][-1].label()})"
                f" in shot {s.title or s.id}" + (f"; now empty on frames {', '.join(map(str, emptied))}" if emptied else ""))
@@ -84,7 +81,10 @@ def replace_background_(path: Path = typer.Argument(..., help="the project's lib
                         engine: Optional[str] = typer.Option(None, help="segmentation engine for subjects"),
                         project: Optional[str] = typer.Option(None, "--project", help="project id, when the library holds several")):
     """Put a new background behind every shot of a scene (cutting out each shot's subject)."""
-    from storyloom.layers import find_shot, replace_background
+    from storyloom.media import probe
+    from storyloom.model import ShotSource
+    from storyloom.studio.board import find_shot
+    from storyloom.studio.project import SceneHandle
     given = [v for v in (image, video, color, shot) if v is not None]
     if len(given) != 1:
         raise BadInput("replace-background: give exactly one of --image, --video, --color, --shot")
@@ -92,14 +92,12 @@ def replace_background_(path: Path = typer.Argument(..., help="the project's lib
         if f is not None:
             if not f.is_file():
                 raise BadInput(f"{f}: no such file")
-            from storyloom.media import probe
             if probe(f).kind != kind:
                 raise BadInput(f"{f.name}: is not {'an' if kind == 'image' else 'a'} {kind}")
-    film = _open(path, project)
+    film = open_project(path, project)
     bg = given[0]   # a Path stays a file; a colour a string; a shot becomes a ShotSource
     if shot is not None:
-        from storyloom.model.document import ShotSource
         bg = ShotSource(shot_id=find_shot(film.doc, shot)[1].id)
-    _, report = replace_background(film.library, film.id, scene, bg, harmonize=harmonize, engine=engine)
+    report = SceneHandle(film, scene).replace_background(bg, harmonize=harmonize, engine=engine)
     found = "".join(f"; cut out the subject of shot {sid} (found by {how})" for sid, how in report["extracted"])
     typer.echo(f"replaced the background of {report['shots']} shot(s){found} [revision {report['revision']}]")

@@ -13,8 +13,9 @@ LibraryDir = typer.Argument(..., help="the project's library folder", show_defau
 ProjectOpt = typer.Option(None, "--project", help="project id, when the library holds several")
 
 
-def _open(path: Path, project: Optional[str]):
-    from storyloom.library import Project
+def open_project(path: Path, project: Optional[str]):
+    """The project handle (``storyloom.studio.project.Project``) of the library at ``path``."""
+    from storyloom.studio.project import Project
     return Project.open(path, project)
 
 
@@ -24,7 +25,7 @@ def new(path: Path = LibraryDir,
         size: str = typer.Option("1280x720", help="frame size WIDTHxHEIGHT"),
         fps: float = typer.Option(24.0, help="frames per second")):
     """Create a project (and its library folder)."""
-    from storyloom.library import Project
+    from storyloom.studio.project import Project
     if fps <= 0 or fps > 240:
         raise BadInput(f"--fps {fps}: must be between 0 and 240")
     if (path / "library.sqlite").exists():
@@ -42,8 +43,8 @@ def import_(path: Path = LibraryDir,
             scene: Optional[str] = typer.Option(None, help="add every shot to this scene (id or title)"),
             project: Optional[str] = ProjectOpt):
     """Add footage and stills: videos are split into shots, grouped into scenes."""
-    from storyloom.importer import import_footage
-    film = _open(path, project)
+    from storyloom.studio.importer import import_footage
+    film = open_project(path, project)
     for file in media:  # check every file before changing anything
         if not file.exists():
             raise BadInput(f"{file}: no such file")
@@ -63,7 +64,7 @@ def import_(path: Path = LibraryDir,
 def info(path: Path = LibraryDir, project: Optional[str] = ProjectOpt):
     """Show the scene / shot / layer tree."""
     from storyloom.model import AssetSource, ColorSource
-    film = _open(path, project)
+    film = open_project(path, project)
     doc = film.doc
     typer.echo(f"{doc.title}  {doc.size} @ {doc.fps:g} fps  {doc.duration:.2f} s  "
                f"[revision {film.revision}]")
@@ -92,7 +93,7 @@ def render(path: Path = LibraryDir,
     """Render the film to a video file."""
     if output.suffix.lower() not in (".mp4", ".mov", ".m4v"):
         raise BadInput(f"{output.name}: render writes .mp4 (or .mov)")
-    film = _open(path, project)
+    film = open_project(path, project)
     with progress_bar() as bar:
         task = bar.add_task("rendering", total=1.0)
         result = film.render(output, progress=lambda f, m="": bar.update(task, completed=f, description=m or "rendering"),
@@ -108,7 +109,7 @@ def export(path: Path = LibraryDir,
            project: Optional[str] = ProjectOpt):
     """Export the storyboard for other tools (OpenTimelineIO for editors)."""
     if layers is not None:
-        film = _open(path, project)
+        film = open_project(path, project)
         with progress_bar() as bar:
             task = bar.add_task("exporting layers", total=1.0)
             manifest = film.export_layers(layers, layers_format,
@@ -118,7 +119,7 @@ def export(path: Path = LibraryDir,
             return
     if otio is None:
         raise BadInput("export: say what to write, e.g. --otio film.otio")
-    film = _open(path, project)
+    film = open_project(path, project)
     out = film.export_otio(otio)
     typer.echo(f"wrote {out} ({len(film.doc.shots())} clips)")
 
@@ -126,7 +127,7 @@ def export(path: Path = LibraryDir,
 @app.command()
 def undo(path: Path = LibraryDir, project: Optional[str] = ProjectOpt):
     """Undo the last edit."""
-    film = _open(path, project)
+    film = open_project(path, project)
     rev = film.undo()
     typer.echo(f"now at revision {rev}")
 
@@ -134,7 +135,7 @@ def undo(path: Path = LibraryDir, project: Optional[str] = ProjectOpt):
 @app.command()
 def redo(path: Path = LibraryDir, project: Optional[str] = ProjectOpt):
     """Redo the last undone edit."""
-    film = _open(path, project)
+    film = open_project(path, project)
     rev = film.redo()
     typer.echo(f"now at revision {rev}")
 
@@ -142,7 +143,7 @@ def redo(path: Path = LibraryDir, project: Optional[str] = ProjectOpt):
 @app.command()
 def history(path: Path = LibraryDir, project: Optional[str] = ProjectOpt):
     """List every revision, newest first."""
-    film = _open(path, project)
+    film = open_project(path, project)
     for r in film.history():
         mark = "*" if r.current else " "
         typer.echo(f"{mark} {r.number:>4}  {r.timestamp}  {r.summary}")
@@ -198,8 +199,8 @@ def engines():
 def demo(path: Path = typer.Argument(Path("demo-library"), help="where to build the demo library"),
          output: Optional[Path] = typer.Option(None, "-o", "--output", help="also render it here")):
     """Build the bundled demo project (no downloads) and optionally render it."""
-    from storyloom.demo import build_demo
-    from storyloom.library import Project
+    from storyloom.studio.demo import build_demo
+    from storyloom.studio.project import Project
     if (path / "library.sqlite").exists():
         film = Project.open(path)
         typer.echo(f"demo library already at {path}")

@@ -8,13 +8,13 @@
 """
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from storyloom.cli.app import CRF_OPTION, app, check_video_output, progress_bar
+from storyloom.cli.app import CRF_OPTION, app
+from storyloom.cli.files import convert, option_names, with_progress
 from storyloom.errors import BadInput
 
 
@@ -37,38 +37,22 @@ def restyle(video: Path = typer.Argument(..., help="the video to restyle", show_
             engine: Optional[str] = typer.Option(None, "--engine", help="restyle engine (see `storyloom engines`)")):
     """Change the look of a video to a named style, without flicker, keeping its sound."""
     import numpy as np
-    from storyloom.engines import resolve
-    from storyloom.engines.restyle import check_strength, get_style
-    from storyloom.media import probe, read_audio, require_video, write_video
-    info_style = get_style(style)
-    strength = check_strength(strength)
-    if not video.exists():
-        raise BadInput(f"{video}: no such file")
-    check_video_output(output)
-    info = probe(video)
-    require_video(info, video)
+    from storyloom.engines.restyle import get_style
     from storyloom.engines.restyle.base import sample_indices
-    from storyloom.media import frames_by_index, iter_frames
+    from storyloom.media import frames_by_index
+    from storyloom.model import Restyle
+    from storyloom.render.steps import validate_operation
+    validate_operation(Restyle.model_construct(style=style, strength=strength, engine=engine), option_names)
+    name = get_style(style).name
+    run = convert(video, output, "restyle", engine, kinds=("video", "image"))
     # the clip's look (palettes, thresholds) comes from a few frames spread over it; then the
     # frames stream from the decoder through the style into the encoder, a few at a time
-    picked = frames_by_index(video, sample_indices(info.frames), info=info)
+    picked = frames_by_index(video, sample_indices(run.info.frames), info=run.info)
     if not picked:
         raise BadInput(f"{video}: has no video frames")
     sample = np.stack([picked[k][..., :3] for k in sorted(picked)])
-    audio = read_audio(video) if info.has_audio else None
-    choice = resolve("restyle", engine)
-    t0 = time.time()
-    count = [0]
-
-    def counted(frames):
-        for f in frames:
-            count[0] += 1
-            yield f
-    with choice.engine() as eng, progress_bar(transient=True) as bar:
-        task = bar.add_task(f"restyle ({info_style.name})", total=1.0)
-        out = eng.restyle_stream(iter_frames(video, info=info), info_style.name, sample, strength, seed=seed,
-                                 progress=lambda f, m="": bar.update(task, completed=f), total=info.frames)
-        write_video(output, counted(out), fps=float(info.fps or 24),
-                    audio=audio if audio is not None and audio.size else None, crf=crf)
-    typer.echo(f"wrote {output}: {count[0]} frames in {info_style.name} "
-               f"({choice.engine.NAME}, {time.time() - t0:.1f} s)")
+    with run.choice.engine() as eng:
+        count = with_progress(f"restyle ({name})", lambda progress: run.write(eng.restyle_stream(
+            run.frames(), name, sample, float(strength), seed=seed, progress=progress, total=run.info.frames),
+            crf=crf))
+    run.done(f"{count} frames in {name}")

@@ -15,7 +15,7 @@ from typing import Optional
 import typer
 
 from storyloom.cli.app import app
-from storyloom.cli.project import LibraryDir, ProjectOpt, _open
+from storyloom.cli.project import LibraryDir, ProjectOpt, open_project
 
 
 @app.command()
@@ -28,18 +28,22 @@ def script(path: Path = LibraryDir,
            project: Optional[str] = ProjectOpt):
     """Storyboard from a script (Fountain or prose): scenes, shots, dialogue, cast, durations."""
     from storyloom.engines import resolve
-    from storyloom.script import add_storyboard, read_script, storyboard_for
+    from storyloom.script import read_script
+    from storyloom.studio.script import add_script
     text = read_script(file)                     # bad files stop here, before anything changes
     engine = "llm" if llm else "rules"
     resolve("script", engine)                    # an unconfigured --llm says why, exit 2
-    film = _open(path, project)
-    with film.edit(f"script {file.name}") as doc:
-        before = {c.name.lower() for c in doc.cast}
-        first = len(doc.scenes)
-        sb = storyboard_for(doc, text, file.name, engine=engine)
-        add_storyboard(doc, sb)
-        added = doc.scenes[first:]
-        new_cast = [c.name for c in doc.cast if c.name.lower() not in before]
+    film = open_project(path, project)
+    seen: dict = {}
+
+    def change(doc):
+        before, first = {c.name.lower() for c in doc.cast}, len(doc.scenes)
+        edit = add_script(doc, text, file.name, engine=engine)
+        seen.update(first=first, added=doc.scenes[first:],
+                    new_cast=[c.name for c in doc.cast if c.name.lower() not in before])
+        return edit
+    sb = film.apply(change).result
+    first, added, new_cast = seen["first"], seen["added"], seen["new_cast"]
     for w in sb.warnings:
         typer.echo(f"warning: {w}", err=True)
     for i, scene in enumerate(added, start=first + 1):

@@ -20,16 +20,10 @@ import importlib.util
 import pkgutil
 import threading
 from dataclasses import dataclass
-from typing import Callable, ClassVar, Optional
+from typing import ClassVar, Optional
 
 from storyloom.errors import BadInput, EngineUnavailable
-
-#: progress(fraction in [0, 1], message) — engines call it as they work
-Progress = Callable[[float, str], None]
-
-
-def no_progress(fraction: float, message: str = "") -> None:
-    """A progress callback that ignores everything."""
+from storyloom.progress import Progress, no_progress  # noqa: F401  (engines take these)
 
 
 @dataclass(frozen=True)
@@ -107,13 +101,8 @@ CAPABILITY_PACKAGES: dict[str, str] = {
     "shots": "shots",
     "upscale": "upscale",
 }
-#: the module of a package that glues it to the document model and the renderer (render
-#: step, operation validator). Engines live elsewhere, so picking an engine skips it: it
-#: imports the pydantic document model, which file-in/file-out commands never touch.
-STEP_MODULE = "step"
-
 _imported: set[str] = set()      # modules already imported (or tried) by the registry
-#: render workers may look up steps at once: one loads a package while the others wait,
+#: render workers may look up engines at once: one loads a package while the others wait,
 #: instead of finding it marked loaded before its engines have registered
 _load_lock = threading.RLock()
 _entry_points_loaded = False
@@ -151,11 +140,10 @@ def _package_modules(package: str) -> list[str]:
     return found
 
 
-def _load_package(package: str, steps: bool = False) -> None:
-    """Import one built-in engine package's modules; its ``step`` module only if ``steps``."""
+def _load_package(package: str) -> None:
+    """Import one built-in engine package's modules."""
     for name in _package_modules(package):
-        if steps or name.rsplit(".", 1)[-1] != STEP_MODULE:
-            _import(name)
+        _import(name)
 
 
 def _load_entry_points() -> None:
@@ -175,8 +163,7 @@ def _load_entry_points() -> None:
 
 
 def _load_builtins() -> None:
-    """Import every module under ``storyloom.engines`` (step modules included) and the
-    installed entry-point engines."""
+    """Import every module under ``storyloom.engines`` and the installed entry-point engines."""
     global _all_loaded
     if _all_loaded:
         return
@@ -184,16 +171,15 @@ def _load_builtins() -> None:
     import storyloom.engines as pkg
     for info in pkgutil.iter_modules(pkg.__path__):
         if info.ispkg and not info.name.startswith("_"):
-            _load_package(info.name, steps=True)
+            _load_package(info.name)
         elif not info.name.startswith("_") and info.name != "base":
             _import(f"storyloom.engines.{info.name}")
     _load_entry_points()
 
 
-def load_capability(capability: Optional[str], steps: bool = False) -> None:
-    """Import what registers ``capability``'s engines: its built-in package (with its render
-    step and operation validator when ``steps``) and the entry-point engines; everything
-    for ``None`` or a capability no built-in package serves.
+def load_capability(capability: Optional[str]) -> None:
+    """Import what registers ``capability``'s engines: its built-in package and the
+    entry-point engines; everything for ``None`` or a capability no built-in package serves.
 
     >>> load_capability("interpolate")
     >>> import sys; "storyloom.engines.restyle" in sys.modules    # doctest: +SKIP
@@ -204,7 +190,7 @@ def load_capability(capability: Optional[str], steps: bool = False) -> None:
         if package is None:
             _load_builtins()
             return
-        _load_package(package, steps=steps)
+        _load_package(package)
         _load_entry_points()
 
 
@@ -218,17 +204,6 @@ def engines(capability: Optional[str] = None) -> list[type[Engine]]:
     load_capability(capability)
     found = [c for (cap, _), c in _REGISTRY.items() if capability in (None, cap)]
     return sorted(found, key=lambda c: (c.CAPABILITY, -c.PRIORITY, c.NAME))
-
-
-def capability_identities(capability: str) -> list[list]:
-    """``[identity, available]`` of every engine of ``capability``, best first: what decides
-    which engine carries out an operation and what it makes. A cache keyed on this is
-    re-derived when an engine's version changes or a better one becomes available.
-
-    >>> capability_identities("interpolate")[0]               # doctest: +SKIP
-    ['flow@3', True]
-    """
-    return [[e.identity(), bool(e.is_available())] for e in engines(capability)]
 
 
 def capabilities() -> list[str]:
@@ -247,28 +222,66 @@ class Choice:
     why: str
 
 
-def resolve(capability: str, prefer: Optional[str] = None) -> Choice:
-    """Pick the engine for ``capability``: ``prefer`` if named (it must be available),
-    else the available one with the highest priority. The answer says why.
-    """
+def _named(capability: str, name: str) -> type[Engine]:
+    """The ``capability`` engine called ``name``: BadInput when there is none, EngineUnavailable
+    (with the reason) when it cannot run here."""
     candidates = engines(capability)
-    if not candidates:
+    for c in candidates:
+        if c.NAME == name:
+            a = c.is_available()
+            if not a:
+                raise EngineUnavailable(f"engine {name!r} cannot run here: {a.reason}")
+            return c
+    names = ", ".join(c.NAME for c in candidates)
+    raise BadInput(f"no {capability} engine named {name!r}: {name!r} is not a {capability} engine "
+                   f"(choose from: {names})")
+
+
+def candidates(capability: str, prefer: Optional[str] = None) -> list[type[Engine]]:
+    """The engines a choice for ``capability`` may land on, best first: the one named by
+    ``prefer``; else the available ones down to the first that takes any input (an engine
+    with a ``suits`` check is picked only for inputs it suits, so the next one may run).
+    What a cached result depends on: a new version of one of these, or a better engine
+    becoming available, changes this list.
+
+    >>> [c.NAME for c in candidates("interpolate")]          # doctest: +SKIP
+    ['flow']
+    """
+    if prefer:
+        return [_named(capability, prefer)]
+    out = []
+    for c in engines(capability):
+        if c.is_available():
+            out.append(c)
+            if getattr(c, "suits", None) is None:
+                break
+    return out
+
+
+def resolve(capability: str, prefer: Optional[str] = None, inputs: Optional[tuple] = None) -> Choice:
+    """Pick the engine for ``capability``: ``prefer`` if named (it must exist and be able to
+    run here), else the available one with the highest priority that suits ``inputs`` (what
+    it will be given; engines with a ``suits(*inputs)`` check, such as cutout's ``people``,
+    are passed over for inputs they do not suit). The answer says why.
+
+    >>> resolve("interpolate").engine.NAME                   # doctest: +SKIP
+    'flow'
+    """
+    found = engines(capability)
+    if not found:
         known = ", ".join(capabilities()) or "none"
         raise BadInput(f"unknown capability {capability!r} (known: {known})")
     if prefer:
-        for c in candidates:
-            if c.NAME == prefer:
-                a = c.is_available()
-                if not a:
-                    raise EngineUnavailable(f"engine {prefer!r} cannot run here: {a.reason}")
-                return Choice(c, "asked for by name")
-        names = ", ".join(c.NAME for c in candidates)
-        raise BadInput(f"no {capability} engine named {prefer!r} (choose from: {names})")
+        return Choice(_named(capability, prefer), "asked for by name")
     skipped = []
-    for c in candidates:
+    for c in found:
         a = c.is_available()
-        if a:
-            why = "best available" + (f" ({'; '.join(skipped)})" if skipped else "")
-            return Choice(c, why)
-        skipped.append(f"{c.NAME}: {a.reason}")
+        if not a:
+            skipped.append(f"{c.NAME}: {a.reason}")
+            continue
+        suits = getattr(c, "suits", None)
+        if suits is not None and inputs is not None and not suits(*inputs):
+            skipped.append(f"{c.NAME}: prompt not on its kind of object")
+            continue
+        return Choice(c, "best available" + (f" ({'; '.join(skipped)})" if skipped else ""))
     raise EngineUnavailable(f"no {capability} engine can run here: " + "; ".join(skipped))

@@ -17,63 +17,15 @@ modes over black gives the shot's render.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
-from typing import Iterable, Optional
-
-import numpy as np
 
 from storyloom.errors import BadInput
+from storyloom.media import atomic_write, write_alpha
+from storyloom.model.timing import shot_frame_count
+from storyloom.render.shot import iter_layer_frames
 
 FORMATS = ("png", "webm", "mov")
-
-
-def _feed(lib, project, shot, layer):
-    from storyloom.render.render import LayerFeed, OperatedLayerFeed
-    cls = OperatedLayerFeed if layer.operations else LayerFeed
-    return cls(lib, project, shot, layer)
-
-
-def unpremultiply(rgba: np.ndarray) -> np.ndarray:
-    """Premultiplied uint8 RGBA -> straight alpha (rounded).
-
-    >>> unpremultiply(np.array([[[64, 0, 0, 128]]], np.uint8)).tolist()
-    [[[128, 0, 0, 128]]]
-    """
-    a = rgba[..., 3:4].astype(np.float32)
-    rgb = np.where(a > 0, rgba[..., :3] * (255.0 / np.maximum(a, 1)), 0)
-    return np.concatenate([np.clip(rgb + 0.5, 0, 255).astype(np.uint8), rgba[..., 3:4]], axis=-1)
-
-
-def iter_layer_frames(lib, project, shot, layer, indices: Optional[Iterable[int]] = None):
-    """One layer of a shot alone: straight-alpha RGBA frames (H, W, 4) at project size,
-    placed and operated as in the render, its opacity baked into alpha.
-
-    >>> next(iter_layer_frames(lib, project, shot, shot.layers[0])).shape   # doctest: +SKIP
-    (180, 320, 4)
-    """
-    import cv2
-    from storyloom.render.compositor import place
-    from storyloom.render.render import shot_frame_count
-    w, h = project.size.width, project.size.height
-    if indices is None:
-        indices = range(shot_frame_count(project, shot))
-    indices = list(indices)
-    for li in _feed(lib, project, shot, layer).frames(indices, project.fps):
-        canvas = np.zeros((h, w, 4), np.uint8)
-        if li is not None and li.opacity > 0:
-            p = place(li, w, h)
-            if p is not None:
-                pic, x0, y0 = p
-                if pic.shape[2] == 3:
-                    pic = np.dstack([pic, np.full(pic.shape[:2], 255, np.uint8)])
-                if li.opacity < 1:
-                    pic = cv2.convertScaleAbs(pic, alpha=li.opacity)
-                canvas[y0:y0 + pic.shape[0], x0:x0 + pic.shape[1]] = pic
-        yield unpremultiply(canvas)
 
 
 def _slug(text: str) -> str:
@@ -88,8 +40,6 @@ def export_layers(lib, project, out_dir, fmt: str = "png", progress=None) -> Pat
     >>> export_layers(lib, project, "out/layers", fmt="webm")   # doctest: +SKIP
     PosixPath('out/layers/manifest.json')
     """
-    from storyloom.media import write_alpha
-    from storyloom.render.render import shot_frame_count
     if fmt not in FORMATS:
         raise BadInput(f"--layers-format {fmt}: use one of {', '.join(FORMATS)}")
     out_dir = Path(out_dir)
@@ -99,9 +49,7 @@ def export_layers(lib, project, out_dir, fmt: str = "png", progress=None) -> Pat
     if not shots:
         raise BadInput(f"project {project.title!r}: no shots to export")
     progress = progress or (lambda f, m="": None)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    with atomic_write(out_dir, folder=True) as tmp:
         manifest = {"project": project.title, "size": [project.size.width, project.size.height],
                     "fps": project.fps, "format": fmt, "shots": []}
         number = 0
@@ -130,10 +78,4 @@ def export_layers(lib, project, out_dir, fmt: str = "png", progress=None) -> Pat
                     progress(done / total, f"shot {number} layer {layer.name or order}")
                 manifest["shots"].append(entry)
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))
-        if out_dir.exists():
-            out_dir.rmdir()
-        os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out_dir / "manifest.json"

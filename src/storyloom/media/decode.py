@@ -16,7 +16,7 @@ import av
 import numpy as np
 
 from storyloom.errors import BadInput
-from storyloom.media.probe import (IMAGE_SUFFIXES, MediaInfo, decode_packets, probe,
+from storyloom.media.probe import (IMAGE_SUFFIXES, MediaInfo, decode_packets, probe, probe_image,
                                    require_video)
 
 
@@ -29,7 +29,6 @@ def _orient(img: np.ndarray, rotation: int) -> np.ndarray:
 def read_image(path, alpha: bool = True) -> np.ndarray:
     """A still as uint8 RGBA (``alpha=True``) or RGB, upright per its EXIF orientation."""
     from PIL import Image, ImageOps
-    from storyloom.media.probe import probe_image
     path = Path(path)
     probe_image(path)  # size and sanity checks before decoding
     with Image.open(path) as im:

@@ -9,9 +9,6 @@ everything succeeded, so an error or Ctrl-C never leaves a half-written output.
 """
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 from typing import Iterable, Optional
@@ -20,73 +17,61 @@ import av
 import numpy as np
 
 from storyloom.errors import BadInput
-
-ALPHA_SUFFIXES = {".webm", ".mov"}
-
-
-def _rate(fps: float) -> Fraction:
-    return Fraction(fps).limit_denominator(1001)
+from storyloom.media.files import atomic_write, commit, discard, temp_beside
+from storyloom.media.formats import ALPHA_SUFFIXES, check_alpha_output, rate, video_format
 
 
 class VideoWriter:
     """Write RGB (or RGBA, for alpha formats) frames and optional audio to one file.
 
-    ``path`` suffix picks the format: ``.mp4`` (H.264 + AAC), ``.webm`` (VP9 with alpha +
-    Opus), ``.mov`` (ProRes 4444 with alpha + PCM). ``audio_rate`` enables an audio track.
+    ``path`` suffix picks the format (``storyloom.media.formats``): ``.mp4`` (H.264 + AAC),
+    ``.webm`` (VP9 with alpha + Opus), ``.mov`` (ProRes 4444 with alpha + PCM).
+    ``audio_rate`` enables an audio track.
     """
 
     def __init__(self, path, width: int, height: int, fps: float, audio_rate: Optional[int] = None,
                  crf: int = 18, preset: str = "veryfast", alpha: Optional[bool] = None,
                  audio_channels: int = 2):
         self.path = Path(path)
-        suffix = self.path.suffix.lower()
-        if suffix not in {".mp4", ".mov", ".webm", ".mkv", ".m4v"}:
-            raise BadInput(f"{self.path.name}: unknown video format (use .mp4, .mov or .webm)")
+        fmt = video_format(self.path)
         if width % 2 or height % 2:
             raise BadInput(f"{self.path.name}: width and height must be even, got {width}x{height}")
         self.width, self.height, self.fps = width, height, fps
-        self.alpha = suffix in ALPHA_SUFFIXES if alpha is None else alpha
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=suffix + ".part",
-                                   dir=self.path.parent)
-        os.close(fd)
-        self._tmp = Path(tmp)
+        self.alpha = fmt.alpha if alpha is None else alpha and fmt.alpha
+        self._tmp = temp_beside(self.path, self.path.suffix.lower() + ".part")
         try:
-            self._open(suffix, width, height, fps, audio_rate, crf, preset, audio_channels)
+            self._open(fmt, width, height, fps, audio_rate, crf, preset, audio_channels)
         except BaseException:
             # a writer that could not be set up leaves nothing behind
             container = getattr(self, "_container", None)
             if container is not None:
                 container.close()
-            self._tmp.unlink(missing_ok=True)
+            discard(self._tmp)
             raise
 
-    def _open(self, suffix: str, width: int, height: int, fps: float, audio_rate: Optional[int],
+    def _open(self, fmt, width: int, height: int, fps: float, audio_rate: Optional[int],
               crf: int, preset: str, audio_channels: int) -> None:
-        fmt = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".webm": "webm", ".mkv": "matroska"}[suffix]
-        self._container = av.open(str(self._tmp), "w", format=fmt)
-        rate = _rate(fps)
-        if suffix == ".webm":
-            vs = self._container.add_stream("libvpx-vp9", rate=rate)
+        self._container = av.open(str(self._tmp), "w", format=fmt.container)
+        r = rate(fps)
+        vs = self._container.add_stream(fmt.video, rate=r)
+        if fmt.video == "libvpx-vp9":
             vs.pix_fmt = "yuva420p" if self.alpha else "yuv420p"
             vs.options = {"crf": str(max(crf, 15)), "b": "0", "row-mt": "1", "deadline": "realtime",
                           "cpu-used": "8"}
-        elif suffix == ".mov" and self.alpha:
-            vs = self._container.add_stream("prores_ks", rate=rate)
-            vs.pix_fmt = "yuva444p10le"
-            vs.options = {"profile": "4444", "alpha_bits": "16"}
+        elif fmt.video == "prores_ks":
+            vs.pix_fmt = "yuva444p10le" if self.alpha else "yuv444p10le"
+            vs.options = {"profile": "4444", **({"alpha_bits": "16"} if self.alpha else {})}
         else:
-            vs = self._container.add_stream("libx264", rate=rate)
             vs.pix_fmt = "yuv420p"
             vs.options = {"crf": str(crf), "preset": preset}
         vs.width, vs.height = width, height
         # one tick a frame (1001/24000 s at 23.976 fps): frame k has pts k
-        vs.time_base = Fraction(1) / rate
+        vs.time_base = Fraction(1) / r
         vs.thread_type = "AUTO"
         self._video = vs
         self._audio = None
         if audio_rate:
-            codec = {".webm": "libopus", ".mov": "pcm_s16le"}.get(suffix, "aac")
+            codec = fmt.audio
             if codec == "libopus":
                 audio_rate = 48000
             a = self._container.add_stream(codec, rate=audio_rate)
@@ -111,7 +96,7 @@ class VideoWriter:
             frame, fmt = frame[:, :, :3], "rgb24"
         vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format=fmt)
         vf.pts = self._frames
-        vf.time_base = Fraction(1) / _rate(self.fps)
+        vf.time_base = Fraction(1) / rate(self.fps)
         self._frames += 1
         for packet in self._video.encode(vf):
             self._container.mux(packet)
@@ -138,7 +123,7 @@ class VideoWriter:
 
     def _video_samples(self) -> int:
         # audio samples that the frames written so far cover
-        return int(round(self._frames * self.audio_rate / float(_rate(self.fps))))
+        return int(round(self._frames * self.audio_rate / float(rate(self.fps))))
 
     def _flush_audio(self, limit: int, final: bool = False) -> None:
         """Encode pending audio in whole codec frames, never past ``limit`` samples."""
@@ -188,7 +173,7 @@ class VideoWriter:
                 for packet in self._audio.encode():
                     self._container.mux(packet)
             self._container.close()
-            os.replace(self._tmp, self.path)
+            commit(self._tmp, self.path)
         except BaseException:
             self.abort()
             raise
@@ -201,7 +186,7 @@ class VideoWriter:
             self._container.close()
         except Exception:
             pass
-        self._tmp.unlink(missing_ok=True)
+        discard(self._tmp)
 
     def __enter__(self) -> "VideoWriter":
         return self
@@ -241,9 +226,7 @@ def write_png_sequence(folder, frames: Iterable[np.ndarray]) -> Path:
     folder = Path(folder)
     if folder.exists() and any(folder.iterdir()):
         raise BadInput(f"{folder}: folder exists and is not empty")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
+    with atomic_write(folder, folder=True) as tmp:
         n = 0
         for i, f in enumerate(frames):
             code = cv2.COLOR_RGBA2BGRA if f.shape[2] == 4 else cv2.COLOR_RGB2BGR
@@ -251,13 +234,21 @@ def write_png_sequence(folder, frames: Iterable[np.ndarray]) -> Path:
             n += 1
         if n == 0:
             raise BadInput(f"{folder.name}: no frames to write")
-        if folder.exists():
-            folder.rmdir()
-        os.replace(tmp, folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return folder
+
+
+def write_image(path, rgb: np.ndarray) -> Path:
+    """Write one RGB (or RGBA) picture to ``path`` (its suffix picks the format), atomically.
+
+    >>> write_image(tmp_dir / "big.png", np.zeros((4, 4, 3), np.uint8))   # doctest: +SKIP
+    """
+    import cv2
+    path = Path(path)
+    code = cv2.COLOR_RGBA2BGRA if rgb.shape[2] == 4 else cv2.COLOR_RGB2BGR
+    with atomic_write(path, suffix=path.suffix) as tmp:
+        if not cv2.imwrite(str(tmp), cv2.cvtColor(rgb, code)):
+            raise BadInput(f"{path}: could not write the picture")
+    return path
 
 
 def write_alpha(path, frames: Iterable[np.ndarray], fps: float = 24.0) -> Path:
@@ -265,8 +256,7 @@ def write_alpha(path, frames: Iterable[np.ndarray], fps: float = 24.0) -> Path:
     (ProRes 4444), chosen by ``path``'s suffix.
     """
     path = Path(path)
+    check_alpha_output(path)
     if path.suffix.lower() in ALPHA_SUFFIXES:
         return write_video(path, frames, fps=fps)
-    if path.suffix:
-        raise BadInput(f"{path.name}: layers with alpha go to a folder, .webm or .mov")
     return write_png_sequence(path, frames)

@@ -15,8 +15,7 @@ from typing import Optional
 import av
 
 from storyloom.errors import BadInput
-
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"}
+from storyloom.media.formats import IMAGE_SUFFIXES, PICTURE_SUFFIXES, suffix_for
 #: the largest picture we accept (pixels): 8K is 33 M; refuse decompression bombs
 MAX_PIXELS = 8192 * 8192
 MAX_SIDE = 8192
@@ -315,3 +314,28 @@ def probe(path) -> MediaInfo:
                 info.fps = round((len(pts) - 1) / span, 3) if info.variable_frame_rate else info.fps
         info.duration = info.frames / info.fps if info.fps else 0.0
         return info
+
+
+def stored_suffix(path) -> str:
+    """The suffix a file should be stored under, read from its content (never its name);
+    BadInput when it is not a picture, video or sound Storyloom takes.
+
+    >>> stored_suffix("upload-3f9a.part")   # doctest: +SKIP
+    '.mp4'
+    """
+    from PIL import Image, UnidentifiedImageError
+    try:
+        with Image.open(path) as im:
+            if im.format in PICTURE_SUFFIXES:
+                return PICTURE_SUFFIXES[im.format]
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        pass
+    try:
+        with av.open(str(path)) as c:
+            codecs = {s.codec_context.name for s in c.streams if s.type in ("video", "audio")}
+            suffix = suffix_for(c.format.name, codecs)
+            if suffix is None:
+                raise BadInput(f"not a video, picture or sound file (looks like {c.format.long_name or c.format.name})")
+            return suffix
+    except av.error.FFmpegError:
+        raise BadInput("not a video, picture or sound file Storyloom can read") from None

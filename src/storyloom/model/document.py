@@ -329,8 +329,3 @@ def _project_1_to_2(data: dict) -> dict:
     w, h = (int(v) for v in str(res).lower().split("x"))
     data["size"] = {"width": w, "height": h}
     return data
-
-
-# Operations defined outside model/ (storyloom.layers: Harmonize) register when imported;
-# import them here so every document that uses them loads.
-import storyloom.layers  # noqa: E402,F401

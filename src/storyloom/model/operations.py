@@ -1,23 +1,25 @@
 """Typed operations: the edits a user applies to a shot or a layer.
 
 An operation is a small immutable value (like MoviePy v2's effects): it names what to do,
-never holds pixels. The renderer turns each into a cached step. New kinds register by
-subclassing ``Operation`` with a ``schema_name``; documents load them through the tag.
+never holds pixels. Every kind is defined here (documents load them through the tag); its
+render step, the check of its values and its form's examples live in
+``storyloom.render.steps.<operation>``.
 
     >>> Restyle(style="ukiyo-e").label()
     'restyle ukiyo-e'
 """
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar, Literal, Optional
+from typing import Any, ClassVar, Literal, Optional
 
 from pydantic import ConfigDict, Field
 
-from storyloom.model.schema import Schema, schema_type
+from storyloom.errors import BadInput
+from storyloom.model.schema import Schema, parse_tag, schema_type
 
 _OPERATIONS: dict[str, type["Operation"]] = {}
-#: per operation kind, the engine package's check of its values (see ``register_validator``)
-_VALIDATORS: dict[str, Callable[["Operation"], None]] = {}
+#: a colour in CIE Lab (L 0-100, a, b)
+Vec3 = tuple[float, float, float]
 
 
 class Operation(Schema):
@@ -48,50 +50,13 @@ def operation_types() -> dict[str, type[Operation]]:
     return dict(_OPERATIONS)
 
 
-def register_validator(op_cls):
-    """Decorator for engine packages: ``fn(op)`` raises ``BadInput`` (one line naming what is
-    valid) when ``op``'s values cannot work, so a bad operation is refused when it is added
-    rather than when it renders. Registered next to the operation's render step::
-
-        @register_validator(CameraMove)
-        def check_camera_move(op):
-            check_move(op.move, op.amount, op.ease)
-    """
-    def deco(fn: Callable[["Operation"], None]) -> Callable[["Operation"], None]:
-        _VALIDATORS[op_cls.schema_name] = fn
-        return fn
-    return deco
-
-
-def validate_operation(op: "Operation") -> "Operation":
-    """``op`` once its engine package's validation hook (if it has one) accepts it; the
-    hook's ``BadInput`` otherwise. Every door that adds an operation calls this.
-
-    >>> validate_operation(CameraMove(move="pan-left")).move
-    'pan-left'
-    >>> validate_operation(CameraMove(move="spin"))   # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    storyloom.errors.BadInput: camera move 'spin': unknown (choose from: pan-left, ...)
-    """
-    # the engine registry, not an engine package: loading it imports the packages, which
-    # register their hooks (as ``render.steps.step_for`` does for steps)
-    from storyloom.engines.base import load_capability
-    load_capability(op.capability or None, steps=True)
-    fn = _VALIDATORS.get(op.schema_name)
-    if fn is not None:
-        fn(op)
-    return op
-
-
 def load_operation(data: Any) -> Operation:
     """Build the right ``Operation`` subclass from its tagged dict."""
     if isinstance(data, Operation):
         return data
-    from storyloom.model.schema import parse_tag
     name, _ = parse_tag(data["schema"])
     cls = schema_type(name)
     if not issubclass(cls, Operation):
-        from storyloom.errors import BadInput
         raise BadInput(f"{name} is not an operation")
     return cls.model_validate(data)
 
@@ -192,3 +157,20 @@ class Remove(Operation):
     clicks: list[Click] = Field(default_factory=list)
     box: Optional[tuple[float, float, float, float]] = None
     frame: int = Field(0, ge=0)
+
+
+class Harmonize(Operation):
+    """Shift a layer's colours toward a background's: its Lab mean and spread become
+    ``mean``/``std`` (the background's, measured when the background was set), blended by
+    ``strength``. Measured over the layer's opaque pixels of the whole clip, so it does
+    not flicker.
+    """
+
+    schema_name = "Harmonize"
+    target: ClassVar[str] = "layer"
+    mean: Vec3
+    std: Vec3
+    strength: float = Field(0.6, ge=0.0, le=1.0)
+
+    def label(self) -> str:
+        return f"harmonize {self.strength:g}"

@@ -2,8 +2,11 @@
 
 A step's output is stored as ``<cache_dir>/steps/ab/<key>.npy`` with ``<key>.json`` beside
 it (engine, version, parameters, input hashes, time). The key is
-``sha256(input key, op.model_dump_json(), engine identity)``, so changing any parameter,
-the input or the engine recomputes.
+``sha256(input key, op.model_dump_json(), engines)``, where ``engines`` names the engines
+that may carry the operation out (``storyloom.engines.base.candidates``: the one pinned, or
+the best available one and, when its choice depends on the input, those after it), each
+with its version: changing a parameter, the input, an engine's version, or making a better
+engine available recomputes; an engine the choice can never land on changes nothing.
 
     >>> len(step_key("abc", '{"x":1}', "Invert"))
     64
@@ -13,17 +16,25 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Optional
 
 import numpy as np
 
-from storyloom.render.steps import Clip, StepContext, step_for
+from storyloom.engines.base import candidates
+from storyloom.errors import BadInput
+from storyloom.media.files import atomic_write, write_json
+from storyloom.model.document import ShotSource
+from storyloom.render.clip import Clip
+from storyloom.render.steps import StepContext, step_for
 
 
 def sha(*parts: str) -> str:
+    """SHA-256 (hex) of strings joined by NUL: a content key.
+
+    >>> sha("a", "b") == sha("a", "b") != sha("ab")
+    True
+    """
     h = hashlib.sha256()
     for p in parts:
         h.update(p.encode())
@@ -36,16 +47,33 @@ def step_key(input_key: str, op_json: str, engine: str) -> str:
     return sha(input_key, op_json, engine)
 
 
-def _engine(op) -> str:
-    """The engine identity in a step's key: the engine asked for (or the operation's name)
-    and every engine of its capability with its version and availability, so a new engine
-    version, or weights that make a better engine available, re-derive the step."""
-    name = op.engine or op.schema_name
+def engine_key(op) -> str:
+    """The engines in a step's key: the identities (``name@version``) of the engines
+    ``op`` may run on here (``candidates``), or the operation's own name when no engine
+    carries it out (the renderer's own steps, such as ``Harmonize``).
+
+    >>> from storyloom.model import Interpolate
+    >>> engine_key(Interpolate(factor=2))                  # doctest: +SKIP
+    '["flow@3"]'
+    """
     capability = getattr(op, "capability", "")
     if not capability:
-        return name
-    from storyloom.engines.base import capability_identities
-    return json.dumps([name, capability_identities(capability)])
+        return op.engine or op.schema_name
+    return json.dumps([c.identity() for c in candidates(capability, op.engine)])
+
+
+def shot_content(project, shot, seen: tuple = ()) -> str:
+    """A shot's content with the content of every shot its layers show (for cache keys)."""
+    parts = [shot.take.model_dump_json(exclude={"name", "id"}), repr(shot.duration)]
+    for layer in shot.layers:
+        src = layer.source
+        if isinstance(src, ShotSource) and src.shot_id not in seen:
+            try:
+                target = project.find_shot(src.shot_id)[1]
+            except BadInput:
+                continue
+            parts.append(shot_content(project, target, seen + (shot.id,)))
+    return "\0".join(parts)
 
 
 def _paths(cache_dir: Path, key: str) -> tuple[Path, Path]:
@@ -59,7 +87,7 @@ def run_step_cached(op, clip: Clip, ctx: StepContext, input_key: str,
 
     >>> out, key = run_step_cached(op, clip, StepContext(), input_key, lib.cache_dir)  # doctest: +SKIP
     """
-    key = step_key(input_key, op.model_dump_json(), _engine(op))
+    key = step_key(input_key, op.model_dump_json(), engine_key(op))
     if cache_dir is None:
         return step_for(op)(op, clip, ctx), key
     npy, meta = _paths(cache_dir, key)
@@ -68,13 +96,11 @@ def run_step_cached(op, clip: Clip, ctx: StepContext, input_key: str,
         return Clip(np.load(npy, mmap_mode="r"), float(info.get("fps", clip.fps))), key
     ctx.provenance = {}
     out = step_for(op)(op, clip, ctx)
-    npy.parent.mkdir(parents=True, exist_ok=True)
-    # written to temp names and renamed so a crash never leaves half a cache entry
-    fd, tmp = tempfile.mkstemp(prefix=".step.", suffix=".npy", dir=npy.parent)
-    with os.fdopen(fd, "wb") as f:
-        np.save(f, np.ascontiguousarray(out.frames))
-    os.replace(tmp, npy)
-    record = {
+    # written atomically, the frames first: a crash never leaves half a cache entry
+    with atomic_write(npy, suffix=".npy") as tmp:
+        with open(tmp, "wb") as f:
+            np.save(f, np.ascontiguousarray(out.frames))
+    write_json(meta, {
         "engine": ctx.provenance.get("engine", op.engine or op.schema_name),
         "version": ctx.provenance.get("version", ""),
         "operation": op.schema_name,
@@ -84,9 +110,5 @@ def run_step_cached(op, clip: Clip, ctx: StepContext, input_key: str,
         "fps": out.fps,
         "time": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "provenance": ctx.provenance,
-    }
-    fd, tmp = tempfile.mkstemp(prefix=".step.", suffix=".json", dir=npy.parent)
-    with os.fdopen(fd, "w") as f:
-        json.dump(record, f, indent=1, default=str)
-    os.replace(tmp, meta)
+    })
     return out, key

@@ -1,13 +1,6 @@
 """Compositing: a shot's visible layers blended bottom to top at project size.
 
-Colour is premultiplied by alpha throughout. With ``S`` the layer's premultiplied colour,
-``a`` its alpha (both already scaled by the layer's opacity) and ``D`` the opaque colour
-beneath, all in [0, 1]:
-
-- normal:   ``S + D·(1 − a)``
-- multiply: ``S·D + D·(1 − a)``
-- screen:   ``D + S·(1 − D)``        (= S + D − S·D)
-- add:      ``min(1, S + D)``
+Colour is premultiplied by alpha throughout; the blend modes are ``storyloom.imaging.alpha``'s.
 
 Each layer is placed by one affine matrix: ``fit`` scales the source into the frame about
 its centre, then the keyframed transform scales uniformly, rotates counter-clockwise (as
@@ -30,7 +23,7 @@ from typing import Optional, Sequence
 import cv2
 import numpy as np
 
-BLENDS = ("normal", "multiply", "screen", "add")
+from storyloom.imaging.alpha import blend_into, premultiply
 
 
 @dataclass
@@ -53,16 +46,6 @@ class LayerImage:
     premultiplied: bool = False
     offset: tuple[int, int] = (0, 0)
     source_size: Optional[tuple[int, int]] = None   # (w, h) of the uncropped source
-
-
-def premultiply(rgba: np.ndarray) -> np.ndarray:
-    """uint8 RGBA straight alpha -> premultiplied (rounded)."""
-    if rgba.shape[2] == 3:
-        return rgba
-    out = rgba.copy()
-    a = np.repeat(rgba[:, :, 3:4], 3, axis=2)
-    out[:, :, :3] = cv2.multiply(rgba[:, :, :3], a, scale=1 / 255)
-    return out
 
 
 def fit_scale(fit: str, sw: int, sh: int, w: int, h: int) -> tuple[float, float]:
@@ -133,34 +116,6 @@ def place(layer: LayerImage, width: int, height: int):
         out = cv2.warpAffine(src, m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
                              borderMode=border, borderValue=(0, 0, 0, 0))
     return out, x0, y0
-
-
-def blend_into(canvas: np.ndarray, placed: np.ndarray, x0: int, y0: int,
-               blend: str = "normal", opacity: float = 1.0) -> None:
-    """Blend premultiplied ``placed`` (RGBA or opaque RGB) into RGB uint8 ``canvas`` in place."""
-    h, w = placed.shape[:2]
-    dst = canvas[y0:y0 + h, x0:x0 + w]
-    if opacity < 1.0:
-        placed = cv2.convertScaleAbs(placed, alpha=max(0.0, opacity))
-    if placed.shape[2] == 4:
-        s = placed[:, :, :3]
-        inv = np.repeat(255 - placed[:, :, 3:4], 3, axis=2)
-    else:
-        s, inv = placed, None
-    if blend == "normal":
-        if inv is None:
-            dst[...] = s
-        else:
-            dst[...] = cv2.add(s, cv2.multiply(dst, inv, scale=1 / 255))
-    elif blend == "multiply":
-        sd = cv2.multiply(s, dst, scale=1 / 255)
-        dst[...] = sd if inv is None else cv2.add(sd, cv2.multiply(dst, inv, scale=1 / 255))
-    elif blend == "screen":
-        dst[...] = cv2.add(dst, cv2.multiply(s, 255 - dst, scale=1 / 255))
-    elif blend == "add":
-        dst[...] = cv2.add(dst, s)
-    else:
-        raise ValueError(f"unknown blend mode {blend!r}")
 
 
 def composite_frame(width: int, height: int, layers: Sequence[LayerImage],

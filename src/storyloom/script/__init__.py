@@ -5,26 +5,25 @@ descriptions, dialogue, characters and durations.
     >>> [(s.title, [(sh.title, sh.characters) for sh in s.shots]) for s in sb.scenes], sb.characters
     ([('INT. KITCHEN - NIGHT', [('Anna waits by the phone', ['Anna'])])], ['Anna'])
 
-``apply_script(project, text, filename)`` appends those scenes to a document and adds
-each new speaker to its cast. The rule-based reader is the default engine (capability
-``script``); an OpenAI-compatible LLM endpoint can be used instead (engine ``llm``) and
-falls back to the rules, with a warning, whenever its answer is unusable.
+Parsers only: text in, a ``Storyboard`` of plain drafts out (nothing of the document).
+``storyloom.studio.script.apply_script(project, text, filename)`` appends those scenes to a
+document and adds each new speaker to its cast. The rule-based reader is the default
+engine (capability ``script``); an OpenAI-compatible LLM endpoint can be used instead
+(engine ``llm``) and falls back to the rules, with a warning, whenever its answer is unusable.
 """
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from storyloom.errors import BadInput
-if TYPE_CHECKING:
-    from storyloom.model import Project
 from storyloom.script.fountain import looks_like_fountain, parse_fountain
 from storyloom.script.prose import parse_prose, prose_names
-from storyloom.script.storyboard import (MAX_SECONDS, MIN_SECONDS, Element, Storyboard, build,
-                                         estimate_seconds, summary, words)
+from storyloom.script.storyboard import (MAX_SECONDS, MIN_SECONDS, Element, LineDraft, SceneDraft, ShotDraft,
+                                         Storyboard, TransitionDraft, build, estimate_seconds, summary, words)
 
-__all__ = ["Storyboard", "Element", "apply_script", "add_storyboard", "storyboard_for", "detect_format",
+__all__ = ["Storyboard", "SceneDraft", "ShotDraft", "LineDraft", "TransitionDraft", "Element", "detect_format",
            "decode_script", "read_script", "check_text", "script_to_scenes", "estimate_seconds", "summary",
            "words", "MIN_SECONDS", "MAX_SECONDS", "FOUNTAIN_SUFFIXES"]
 
@@ -129,53 +128,3 @@ def script_to_scenes(text: str, filename: str = "script.fountain", known_cast: O
     if not sb.shots:
         raise BadInput(f"{name}: no action or dialogue found to make shots from")
     return sb
-
-
-def apply_script(project, text, filename: str = "script.fountain", engine: Optional[str] = None,
-                 progress=None) -> "Project":
-    """Append a script's scenes to ``project`` (a ``model.Project``, changed in place and
-    returned) and add every new character to its cast, once per name (any case).
-
-    ``engine``: ``"rules"`` (default) or ``"llm"`` (see ``storyloom engines``). Use
-    ``storyboard_for`` + ``add_storyboard`` when you also need the warnings.
-
-    >>> from storyloom.model import Project
-    >>> p = apply_script(Project(), "EXT. PIER - DAWN\\n\\nGulls.\\n\\nJO\\nMorning.\\n", "pier.fountain")
-    >>> [s.title for s in p.scenes], [c.name for c in p.cast]
-    (['EXT. PIER - DAWN'], ['Jo'])
-    """
-    sb = storyboard_for(project, text, filename, engine=engine, progress=progress)
-    add_storyboard(project, sb)
-    return project
-
-
-def storyboard_for(project, text, filename: str = "script.fountain", engine: Optional[str] = None,
-                   progress=None) -> Storyboard:
-    """The storyboard ``engine`` makes of ``text`` for ``project`` (nothing changed yet)."""
-    from storyloom.engines import no_progress, resolve
-    name = Path(filename).name
-    if isinstance(text, bytes):
-        text = decode_script(text, name)
-    check_text(text, name)
-    choice = resolve("script", engine or "rules")
-    with choice.engine() as eng:
-        return eng.storyboard(text, filename, known_cast=[c.name for c in project.cast],
-                              progress=progress or no_progress)
-
-
-def add_storyboard(project, sb: Storyboard):
-    """Append ``sb``'s scenes to ``project`` (untitled scenes named ``Scene N``) and its
-    characters to the cast (once per name, any case). Returns the project."""
-    from storyloom.model import Character
-    for scene in sb.scenes:
-        if not scene.title:
-            scene.title = f"Scene {len(project.scenes) + 1}"
-        project.scenes.append(scene)
-    have = {c.name.lower() for c in project.cast}
-    for name in sb.characters:
-        if name.lower() not in have:
-            project.cast.append(Character(name=name))
-            have.add(name.lower())
-    if sb.title and project.title in ("", "Untitled"):
-        project.title = sb.title
-    return project

@@ -1,13 +1,15 @@
-"""From parsed script elements to scenes and shots: titles, descriptions, dialogue, durations.
+"""From parsed script elements to drafted scenes and shots: titles, descriptions,
+dialogue, durations.
 
 Both parsers (Fountain and prose) produce the same small element list; ``build`` maps it
-onto the document:
+onto a ``Storyboard`` of plain drafts (``SceneDraft``, ``ShotDraft``, ``LineDraft``), which
+``storyloom.studio.script`` turns into the document's scenes and shots:
 
-- a scene heading starts a ``Scene``;
-- an action block becomes one ``Shot`` (long blocks are split on sentences so no shot
-  runs past ``MAX_SHOT_WORDS`` words of description);
-- dialogue becomes ``DialogueLine``s on the current shot (a new shot when there is none,
-  or when the line would push the shot past ``MAX_SECONDS``);
+- a scene heading starts a scene;
+- an action block becomes one shot (long blocks are split on sentences so no shot runs
+  past ``MAX_SHOT_WORDS`` words of description);
+- dialogue becomes lines of the current shot (a new shot when there is none, or when the
+  line would push the shot past ``MAX_SECONDS``);
 - a transition (``DISSOLVE TO:``) makes the next shot begin with a crossfade.
 
     >>> sb = build([Element("heading", "INT. KITCHEN - NIGHT"), Element("action", "Anna waits."),
@@ -21,8 +23,6 @@ import math
 import re
 from dataclasses import dataclass, field
 from typing import Optional
-
-from storyloom.model.document import DialogueLine, Scene, Shot, Transition
 
 #: reading speeds: action is "watched" a little faster than dialogue is spoken
 ACTION_WORDS_PER_SECOND = 3.0
@@ -58,11 +58,51 @@ class Element:
 
 
 @dataclass
+class LineDraft:
+    """A line of dialogue: who says it, the words, how (a parenthetical)."""
+
+    character: str
+    text: str
+    parenthetical: str = ""
+
+
+@dataclass
+class TransitionDraft:
+    """How a shot begins: a ``"cut"`` or a ``"crossfade"`` of ``duration`` seconds."""
+
+    kind: str = "cut"
+    duration: float = 0.0
+
+
+@dataclass
+class ShotDraft:
+    """A shot as the script describes it."""
+
+    title: str = ""
+    description: str = ""
+    duration: float = 3.0
+    dialogue: list[LineDraft] = field(default_factory=list)
+    characters: list[str] = field(default_factory=list)
+    transition: TransitionDraft = field(default_factory=TransitionDraft)
+    #: words of action (not dialogue) read in it, for its duration
+    action_words: int = 0
+
+
+@dataclass
+class SceneDraft:
+    """A scene as the script describes it: a heading, a description, its shots."""
+
+    title: str = ""
+    description: str = ""
+    shots: list[ShotDraft] = field(default_factory=list)
+
+
+@dataclass
 class Storyboard:
     """What a script turned into: scenes of shots, the characters who speak or appear,
     and warnings about anything that was read in a fallback way."""
 
-    scenes: list[Scene]
+    scenes: list[SceneDraft]
     characters: list[str]
     warnings: list[str] = field(default_factory=list)
     format: str = "fountain"
@@ -70,7 +110,7 @@ class Storyboard:
     engine: str = "rules"
 
     @property
-    def shots(self) -> list[Shot]:
+    def shots(self) -> list[ShotDraft]:
         return [shot for scene in self.scenes for shot in scene.shots]
 
 
@@ -87,13 +127,13 @@ def clamp_seconds(seconds: float) -> float:
     return round(min(MAX_SECONDS, max(MIN_SECONDS, seconds)), 2)
 
 
-def estimate_seconds(action_words: int, dialogue: list[DialogueLine]) -> float:
+def estimate_seconds(action_words: int, dialogue: list[LineDraft]) -> float:
     """A shot's screen time: action read at 3 words/s, dialogue spoken at 2.5 words/s with
     a short pause per line, clamped to [1.5, 20] s.
 
     >>> estimate_seconds(9, [])
     3.0
-    >>> estimate_seconds(0, [DialogueLine(character="A", text="one two three four five")])
+    >>> estimate_seconds(0, [LineDraft(character="A", text="one two three four five")])
     2.4
     """
     spoken = sum(words(d.text) for d in dialogue)
@@ -213,20 +253,19 @@ def display_name(cue: str) -> str:
     return re.sub(r"[^\W\d_]+", lambda m: m.group().capitalize(), cue.lower())
 
 
-def _transition_for(text: str) -> Transition:
+def _transition_for(text: str) -> TransitionDraft:
     t = text.upper()
     if any(k in t for k in ("DISSOLVE", "FADE", "CROSS", "MIX")):
-        return Transition(kind="crossfade", duration=DISSOLVE_SECONDS)
-    return Transition(kind="cut", duration=0.0)
+        return TransitionDraft(kind="crossfade", duration=DISSOLVE_SECONDS)
+    return TransitionDraft(kind="cut", duration=0.0)
 
 
 class _Builder:
     def __init__(self, known_cast: Optional[list[str]] = None):
-        self.scenes: list[Scene] = []
-        self.scene: Optional[Scene] = None
-        self.shot: Optional[Shot] = None
-        self.action_words: dict[str, int] = {}
-        self.transition: Optional[Transition] = None
+        self.scenes: list[SceneDraft] = []
+        self.scene: Optional[SceneDraft] = None
+        self.shot: Optional[ShotDraft] = None
+        self.transition: Optional[TransitionDraft] = None
         self.cast: dict[str, str] = {n.lower(): n for n in (known_cast or [])}
         self.order: list[str] = []
         self.pending_description: list[str] = []
@@ -241,31 +280,30 @@ class _Builder:
             self.order.append(name)
         return name
 
-    def ensure_scene(self) -> Scene:
+    def ensure_scene(self) -> SceneDraft:
         if self.scene is None:
             self.new_scene("")
         return self.scene
 
     def new_scene(self, title: str) -> None:
-        self.scene = Scene(title=title, description=" ".join(self.pending_description))
+        self.scene = SceneDraft(title=title, description=" ".join(self.pending_description))
         self.pending_description = []
         self.scenes.append(self.scene)
         self.shot = None
 
-    def new_shot(self, title: str, description: str = "", action_words: int = 0) -> Shot:
-        shot = Shot(title=title, description=description)
+    def new_shot(self, title: str, description: str = "", action_words: int = 0) -> ShotDraft:
+        shot = ShotDraft(title=title, description=description, action_words=action_words)
         if self.transition is not None:
             shot.transition = self.transition
             self.transition = None
         self.ensure_scene().shots.append(shot)
-        self.action_words[shot.id] = action_words
         self.shot = shot
         return shot
 
-    def seconds(self, shot: Shot, extra: list[DialogueLine] = ()) -> float:
+    def seconds(self, shot: ShotDraft, extra: list[LineDraft] = ()) -> float:
         spoken = sum(words(d.text) for d in [*shot.dialogue, *extra])
         lines = len(shot.dialogue) + len(extra)
-        return (self.action_words.get(shot.id, 0) / ACTION_WORDS_PER_SECOND
+        return (shot.action_words / ACTION_WORDS_PER_SECOND
                 + spoken / DIALOGUE_WORDS_PER_SECOND + DIALOGUE_PAUSE * lines)
 
     def action(self, text: str, quotes: list[tuple[str, str]] = ()) -> None:
@@ -281,7 +319,7 @@ class _Builder:
             shot = self.new_shot(summary(chunk), chunk, max(0, words(chunk) - sum(words(q[1]) for q in mine)))
             for who, said in mine:
                 name = self.name(who)
-                shot.dialogue.append(DialogueLine(character=name, text=said.rstrip(",")))
+                shot.dialogue.append(LineDraft(character=name, text=said.rstrip(",")))
                 if name not in shot.characters:
                     shot.characters.append(name)
 
@@ -296,14 +334,14 @@ class _Builder:
             paren = ", ".join(p for p in (ext, paren) if p)
             # a long speech continues over several shots, split between sentences
             for k, part in enumerate(group_sentences(split_sentences(text), MAX_SPEECH_WORDS)):
-                line = DialogueLine(character=name, text=part, parenthetical=paren if k == 0 else "")
+                line = LineDraft(character=name, text=part, parenthetical=paren if k == 0 else "")
                 if self.shot is None or self.seconds(self.shot, [line]) > MAX_SECONDS:
                     self.new_shot(f"{name}: {summary(part, 4)}")
                 self.shot.dialogue.append(line)
                 if name not in self.shot.characters:
                     self.shot.characters.append(name)
 
-    def finish(self) -> list[Scene]:
+    def finish(self) -> list[SceneDraft]:
         names = list(self.cast.values())
         for scene in self.scenes:
             for shot in scene.shots:

@@ -8,7 +8,8 @@ import pytest
 
 from storyloom.engines import resolve
 from storyloom.engines.camera import MOVES, LayerPicture
-from storyloom.engines.camera.subject import fill_behind, find_subject
+from storyloom.engines.camera.fill import fill_behind
+from storyloom.engines.subject import find_subject
 from storyloom.model import CameraMove
 from storyloom.model.document import AssetSource, Layer, Project
 from storyloom.render import render_shot
@@ -65,7 +66,7 @@ def cam():
 def _layers(texture):
     bg = texture(W, H, seed=7)
     fg = magenta_square()
-    from storyloom.render.compositor import premultiply
+    from storyloom.imaging.alpha import premultiply
     return [LayerPicture(bg, np.eye(3), 0.0), LayerPicture(premultiply(fg), np.eye(3), 1.0)]
 
 
@@ -233,7 +234,7 @@ def test_subject_standing_on_the_frame_edge_never_shows_past_it(texture, move):
     fg = np.zeros((H, W, 4), np.uint8)
     fg[40:, 60:140, :3] = (255, 0, 255)      # magenta torso reaching the bottom edge
     fg[40:, 60:140, 3] = 255
-    from storyloom.render.compositor import premultiply
+    from storyloom.imaging.alpha import premultiply
     layers = [LayerPicture(bg, np.eye(3), 0.0), LayerPicture(premultiply(fg), np.eye(3), 1.0)]
     cam = resolve("camera").engine()
     frames = cam.move_layers([layers] * N, N, (W, H), move, A, "linear")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import mimetypes
 
-from fastapi import APIRouter, Depends, Path as PathParam, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
-from storyloom.api.deps import SHA256_PATTERN, get_lib
+from storyloom.api.deps import LibraryDep, Sha256
 from storyloom.api.uploads import receive_upload, recognise
 
 router = APIRouter(prefix="/api/assets", tags=["assets"])
@@ -19,7 +19,7 @@ UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-dat
 
 
 @router.post("", openapi_extra=UPLOAD_BODY)
-async def upload_asset(request: Request, lib=Depends(get_lib)) -> dict:
+async def upload_asset(request: Request, lib: LibraryDep) -> dict:
     """Store an uploaded file: ``{sha256, name, kind, info}``. 413 past the size limit,
     415 when the content is not a video, picture or sound."""
     up = await receive_upload(request, lib, request.app.state.max_upload)
@@ -46,13 +46,13 @@ def serve_file(path, etag: str = None, filename: str = None, inline: bool = True
 
 @router.get("/{sha256}")
 @router.head("/{sha256}", include_in_schema=False)
-def get_asset(sha256: str = PathParam(..., pattern=SHA256_PATTERN), lib=Depends(get_lib)):
+def get_asset(sha256: Sha256, lib: LibraryDep):
     """The stored file (``Range: bytes=a-b`` answers 206; a range past the end 416)."""
     return serve_file(lib.asset_path(sha256), etag=sha256)
 
 
 @router.get("/{sha256}/info")
-def asset_info(sha256: str = PathParam(..., pattern=SHA256_PATTERN), lib=Depends(get_lib)) -> dict:
+def asset_info(sha256: Sha256, lib: LibraryDep) -> dict:
     """What the file holds, as probed once at import."""
     info = lib.asset_info(sha256)
     return {"sha256": sha256, "kind": info.kind, "info": info.to_dict()}

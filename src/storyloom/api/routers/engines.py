@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from storyloom.engines.base import engines
+
 router = APIRouter(tags=["engines"])
 
 
 @router.get("/api/engines")
 def list_engines() -> list[dict]:
     """``[{name, capability, available, reason, description, neural, priority}]``, best first."""
-    from storyloom.engines.base import engines
     out = []
     for e in engines():
         a = e.is_available()

@@ -4,16 +4,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-from fastapi import APIRouter, Depends, Path as PathParam, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from storyloom.api.deps import ID_PATTERN, ApiError, get_lib, get_runner, mutate
+from storyloom.api.deps import ApiError, LibraryDep, Pid, RunnerDep, mutate
 from storyloom.api.uploads import receive_upload, recognise
-from storyloom.model.document import Project
+from storyloom.studio.jobs import import_job
+from storyloom.studio.script import add_script
 
 router = APIRouter(prefix="/api/projects/{pid}", tags=["imports"])
-Pid = PathParam(..., pattern=ID_PATTERN)
 
 IMPORT_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file"],
@@ -40,10 +40,9 @@ def _flag(value: Optional[str], default: bool) -> bool:
 
 
 @router.post("/import", openapi_extra=IMPORT_BODY)
-async def import_media(request: Request, pid: str = Pid, lib=Depends(get_lib), runner=Depends(get_runner)) -> dict:
+async def import_media(request: Request, pid: Pid, lib: LibraryDep, runner: RunnerDep) -> dict:
     """Upload footage or a still; a job splits it into shots (``split``, default true),
     groups them into new scenes (or adds them to ``scene_id``) and saves one revision."""
-    from storyloom.api.work import import_job
     project, _ = lib.load(pid)  # 404 before receiving a large file
     up = await receive_upload(request, lib, request.app.state.max_upload)
     try:
@@ -61,24 +60,8 @@ async def import_media(request: Request, pid: str = Pid, lib=Depends(get_lib), r
 
 
 @router.post("/script")
-def apply_script(body: ScriptIn, pid: str = Pid, lib=Depends(get_lib)) -> dict:
-    """Scenes, shots and cast from a Fountain or prose script (``storyloom.script``)."""
-    try:
-        from storyloom.script import apply_script as apply
-    except ImportError:
-        raise ApiError(501, "script import is not available in this Storyloom (storyloom.script is missing)")
-
-    def change(doc: Project):
-        name = Path(body.filename or "script").name
-        scenes, shots = len(doc.scenes), len(doc.shots())
-        result = apply(doc, body.text, name)
-        if isinstance(result, Project) and result is not doc:
-            # apply_script returned a new document: carry it into ours so one revision saves it
-            for field in result.model_fields:
-                if field != "id":
-                    setattr(doc, field, getattr(result, field))
-        added, new_shots = len(doc.scenes) - scenes, len(doc.shots()) - shots
-        what = f"script {name}" if body.filename else "pasted script"  # not "script script"
-        return (f"{what} ({added} scene{'s' if added != 1 else ''}, "
-                f"{new_shots} shot{'s' if new_shots != 1 else ''})"), None
-    return mutate(lib, pid, body.base_revision, change)
+def apply_script(body: ScriptIn, pid: Pid, lib: LibraryDep) -> dict:
+    """Scenes, shots and cast from a Fountain or prose script (``storyloom.studio.script``)."""
+    name = Path(body.filename or "script").name
+    return mutate(lib, pid, body.base_revision, lambda doc: add_script(
+        doc, body.text, name, pasted=not body.filename, counted=True))  # pasted: not "script script"

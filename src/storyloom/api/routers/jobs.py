@@ -6,18 +6,18 @@ import json
 from pathlib import Path
 from typing import Literal, Optional
 
-from fastapi import APIRouter, Depends, Path as PathParam, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from storyloom.api.deps import ID_PATTERN, JOB_PATTERN, ApiError, get_lib, get_runner
+from storyloom.api.deps import ID_PATTERN, ApiError, JobId, LibraryDep, Pid, RunnerDep
 from storyloom.api.routers.assets import serve_file
-from storyloom.api.runner import TERMINAL
+from storyloom.errors import BadInput
+from storyloom.store.jobs import TERMINAL
+from storyloom.studio.jobs import render_job
 
 router = APIRouter(tags=["jobs"])
-JobId = PathParam(..., pattern=JOB_PATTERN)
-Pid = PathParam(..., pattern=ID_PATTERN)
 
 #: how often the event stream looks at the job row (seconds), and sends a keep-alive comment
 POLL = 0.1
@@ -38,10 +38,9 @@ Status = Literal["queued", "running", "done", "failed", "cancelled"]
 
 
 @router.get("/api/jobs")
-def list_jobs(project_id: Optional[str] = Query(None, pattern=ID_PATTERN),
+def list_jobs(lib: LibraryDep, project_id: Optional[str] = Query(None, pattern=ID_PATTERN),
               status: Optional[list[Status]] = Query(None, description="only jobs in these states (repeatable)"),
-              limit: int = Query(100, ge=1, le=1000, description="at most this many, newest first"),
-              lib=Depends(get_lib)) -> list[dict]:
+              limit: int = Query(100, ge=1, le=1000, description="at most this many, newest first")) -> list[dict]:
     """Jobs, newest first (one project's with ``project_id``; ``status=running&status=queued``
     for what is under way); at most ``limit`` (default 100)."""
     jobs = lib.jobs(project_id)
@@ -51,12 +50,12 @@ def list_jobs(project_id: Optional[str] = Query(None, pattern=ID_PATTERN),
 
 
 @router.get("/api/jobs/{job_id}")
-def get_job(job_id: str = JobId, lib=Depends(get_lib)) -> dict:
+def get_job(job_id: JobId, lib: LibraryDep) -> dict:
     return job_json(lib.job(job_id))
 
 
 @router.get("/api/jobs/{job_id}/events")
-async def job_events(request: Request, job_id: str = JobId, lib=Depends(get_lib)):
+async def job_events(request: Request, job_id: JobId, lib: LibraryDep):
     """``text/event-stream``: one ``data: {job}`` per change; ends once the job is done,
     failed or cancelled."""
     first = await run_in_threadpool(lib.job, job_id)  # 404 before the stream starts
@@ -86,14 +85,14 @@ async def job_events(request: Request, job_id: str = JobId, lib=Depends(get_lib)
 
 
 @router.post("/api/jobs/{job_id}/cancel")
-def cancel_job(job_id: str = JobId, runner=Depends(get_runner)) -> dict:
+def cancel_job(job_id: JobId, runner: RunnerDep) -> dict:
     """Stop a job: queued ones at once, running ones at their next progress step."""
     return job_json(runner.cancel(job_id))
 
 
 @router.get("/api/jobs/{job_id}/output")
 @router.head("/api/jobs/{job_id}/output", include_in_schema=False)
-def job_output(job_id: str = JobId, download: bool = False, lib=Depends(get_lib)):
+def job_output(job_id: JobId, lib: LibraryDep, download: bool = False):
     """The file a finished job produced (Range supported; ``?download=1`` to save it)."""
     job = lib.job(job_id)
     if job.state != "done":
@@ -117,11 +116,8 @@ def job_output(job_id: str = JobId, download: bool = False, lib=Depends(get_lib)
 
 
 @router.post("/api/projects/{pid}/render")
-def render(request: Request, body: Optional[RenderIn] = None, pid: str = Pid, lib=Depends(get_lib),
-           runner=Depends(get_runner)) -> dict:
+def render(request: Request, pid: Pid, lib: LibraryDep, runner: RunnerDep, body: Optional[RenderIn] = None) -> dict:
     """Render the film as a job; its result is ``{url, path, seconds}``."""
-    from storyloom.api.work import render_job
-    from storyloom.errors import BadInput
     project, revision = lib.load(pid)
     if not project.shots():
         raise BadInput(f"project {project.title!r}: no shots to render; add or import some first")

@@ -3,19 +3,18 @@ and adding / removing them on a shot or a layer."""
 from __future__ import annotations
 
 import re
-from types import SimpleNamespace
 from typing import Optional
 
-from fastapi import APIRouter, Depends, Path as PathParam, Query
+from fastapi import APIRouter, Path as PathParam, Query
 from pydantic import BaseModel, Field
 
-from storyloom.api.deps import ID_PATTERN, get_lib, mutate, shot_name
-from storyloom.errors import BadInput, NotFound, StoryloomError
-from storyloom.model.document import Project
+from storyloom.api.deps import ID_PATTERN, LibraryDep, Pid, ShotId, mutate
+from storyloom.engines.base import engines
+from storyloom.model import operation_types
+from storyloom.render.steps import FIELD_EXAMPLES, step_of
+from storyloom.studio import layers
 
 router = APIRouter(tags=["operations"])
-Pid = PathParam(..., pattern=ID_PATTERN)
-ShotId = PathParam(..., pattern=ID_PATTERN)
 
 #: fields the studio sets itself, never shown in an operation's form
 INTERNAL_FIELDS = ("schema", "engine")
@@ -46,39 +45,34 @@ def user_schema(cls) -> dict:
     return schema
 
 
-def _camera_moves() -> list[str]:
-    from storyloom.engines.camera.base import MOVES
-    return list(MOVES)
-
-
-def _style_names() -> list[str]:
-    from storyloom.engines.restyle.catalogue import style_names
-    return list(style_names())
-
-
-#: closed lists of values for free-text fields, shown by the studio as a select (JSON-schema
-#: "examples"); each comes from its engine package, imported only when operations are listed
-FIELD_EXAMPLES = {("CameraMove", "move"): _camera_moves, ("Restyle", "style"): _style_names}
-
-
 def add_examples(name: str, schema: dict) -> dict:
-    """Give ``schema``'s free-text fields their known values as JSON-schema ``examples``.
-    A missing or broken engine package just leaves the field free text.
+    """Give ``schema``'s free-text fields their known values (from the operation's render
+    step, ``storyloom.render.steps``) as JSON-schema ``examples``. A missing or broken
+    engine package just leaves the field free text.
 
     >>> add_examples("CameraMove", {"properties": {"move": {"type": "string"}}})["properties"]["move"]["examples"][:2]
     ['pan-left', 'pan-right']
     """
     props = schema.get("properties", {})
+    if not _has_step(name):   # loads the step module, which registers its examples
+        return schema
     for (op, field), values in FIELD_EXAMPLES.items():
         if op != name or field not in props or "examples" in props[field]:
             continue
         try:
             found = [str(v) for v in values()]
-        except Exception:  # noqa: BLE001 — an optional engine package: free text is the fallback
+        except Exception:  # noqa: BLE001 - as above
             continue
         if found:
             props[field]["examples"] = found
     return schema
+
+
+def _has_step(name: str) -> bool:
+    try:
+        return step_of(name) is not None
+    except Exception:  # noqa: BLE001 - a step module that does not load cannot render
+        return False
 
 
 def describe_operations() -> list[dict]:
@@ -87,10 +81,6 @@ def describe_operations() -> list[dict]:
     >>> [o["name"] for o in describe_operations()][:2]     # doctest: +SKIP
     ['CameraMove', 'Cutout']
     """
-    from storyloom.engines.base import engines
-    from storyloom.model.operations import operation_types
-    from storyloom.render.steps import step_for
-    engines()  # engine packages may register operations and their steps
     out = []
     for name, cls in sorted(operation_types().items()):
         cap = cls.capability
@@ -98,11 +88,7 @@ def describe_operations() -> list[dict]:
         for e in engines(cap) if cap else []:
             a = e.is_available()
             backends.append({"name": e.NAME, "available": bool(a), "reason": a.reason or ("ready" if a else "")})
-        try:
-            step_for(SimpleNamespace(schema_name=name))
-            has_step = True
-        except StoryloomError:
-            has_step = False
+        has_step = _has_step(name)
         if not cap:  # carried out by the renderer itself, no engine involved
             reason = "ready" if has_step else f"{name} cannot be rendered yet (no render step for it)"
         elif not backends:
@@ -127,54 +113,15 @@ def list_operations() -> list[dict]:
     return describe_operations()
 
 
-def _operation(data: dict):
-    from storyloom.model.operations import load_operation, operation_types
-    from storyloom.engines.base import engines
-    engines()
-    data = dict(data)
-    tag = str(data.get("schema", ""))
-    if not tag:
-        raise BadInput('operation: give its type as "schema", e.g. {"schema": "Restyle.1", "style": "ukiyo-e"}')
-    name = tag.rpartition(".")[0] if re.fullmatch(r".+\.\d+", tag) else tag
-    cls = operation_types().get(name)
-    if cls is None:
-        raise BadInput(f"operation {name!r}: unknown (known: {', '.join(sorted(operation_types()))})")
-    data["schema"] = tag if name != tag else cls.schema_tag()
-    return load_operation(data)
-
-
 @router.post("/api/projects/{pid}/shots/{shot_id}/operations")
-def add_operation(body: OperationAdd, pid: str = Pid, shot_id: str = ShotId, lib=Depends(get_lib)) -> dict:
+def add_operation(body: OperationAdd, pid: Pid, shot_id: ShotId, lib: LibraryDep) -> dict:
     """Append an operation to the shot (or to ``layer_id``'s own operations)."""
-    from storyloom.model.operations import validate_operation
-    op = validate_operation(_operation(body.operation))   # 400 naming what is valid, before any save
-
-    def change(doc: Project):
-        _, shot = doc.find_shot(shot_id)
-        if body.layer_id:
-            layer = shot.layer(body.layer_id)
-            layer.operations = [*layer.operations, op]
-            return f"{op.label()} on layer {layer.name!r} of {shot_name(shot, doc)}", None
-        if op.target == "layer":
-            raise BadInput(f"{op.schema_name}: works on one layer; choose the layer (layer_id)")
-        shot.add_operation(op)
-        return f"{op.label()} on {shot_name(shot, doc)}", None
-    return mutate(lib, pid, body.base_revision, change)
+    op = layers.validate(body.operation)   # 400 naming what is valid, before any save
+    return mutate(lib, pid, body.base_revision, lambda doc: layers.add_operation(doc, shot_id, op, body.layer_id))
 
 
 @router.delete("/api/projects/{pid}/shots/{shot_id}/operations/{index}")
-def delete_operation(pid: str = Pid, shot_id: str = ShotId, index: int = PathParam(..., ge=0),
-                     base_revision: int = Query(...), layer_id: Optional[str] = Query(None, pattern=ID_PATTERN),
-                     lib=Depends(get_lib)) -> dict:
+def delete_operation(pid: Pid, shot_id: ShotId, lib: LibraryDep, index: int = PathParam(..., ge=0),
+                     base_revision: int = Query(...), layer_id: Optional[str] = Query(None, pattern=ID_PATTERN)) -> dict:
     """Remove operation number ``index`` (0 = first applied) of the shot or of ``layer_id``."""
-    def change(doc: Project):
-        _, shot = doc.find_shot(shot_id)
-        owner = shot.layer(layer_id) if layer_id else shot.take
-        ops = list(owner.operations)
-        if index >= len(ops):
-            raise NotFound(f"{shot_name(shot, doc)}: has no operation {index} (it has {len(ops)})")
-        op = ops.pop(index)
-        owner.operations = ops
-        where = f"layer {owner.name!r} of " if layer_id else ""
-        return f"remove {op.label()} from {where}{shot_name(shot, doc)}", None
-    return mutate(lib, pid, base_revision, change)
+    return mutate(lib, pid, base_revision, lambda doc: layers.remove_operation(doc, shot_id, index, layer_id))

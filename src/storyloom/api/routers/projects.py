@@ -6,16 +6,17 @@ import tempfile
 from pathlib import Path
 from typing import Optional
 
-from fastapi import APIRouter, Depends, Path as PathParam, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 
-from storyloom.api.deps import ID_PATTERN, changed, get_lib, get_runner, load_at, mutate, project_json, steps
-from storyloom.model.document import Project, Size
+from storyloom.api.deps import LibraryDep, Pid, RunnerDep, load_at, mutate, project_json, steps
+from storyloom.export.otio import export_otio as write_otio
+from storyloom.model import Project, Size
+from storyloom.studio import board
 
 router = APIRouter(prefix="/api/projects", tags=["projects"])
-Pid = PathParam(..., pattern=ID_PATTERN, description="project id")
 
 
 class ProjectCreate(BaseModel):
@@ -34,7 +35,7 @@ class ProjectPatch(BaseModel):
 
 
 @router.get("")
-def list_projects(lib=Depends(get_lib)) -> list[dict]:
+def list_projects(lib: LibraryDep) -> list[dict]:
     """Every project, most recently changed first, with its shot count and length."""
     out = []
     for info in lib.projects():
@@ -45,7 +46,7 @@ def list_projects(lib=Depends(get_lib)) -> list[dict]:
 
 
 @router.post("")
-def create_project(body: ProjectCreate, lib=Depends(get_lib)) -> dict:
+def create_project(body: ProjectCreate, lib: LibraryDep) -> dict:
     """A new, empty project (``{id, revision, project}``)."""
     project = Project(title=body.title, size=Size(width=body.width, height=body.height), fps=body.fps)
     revision = lib.create_project(project, summary=f"create project {body.title!r}")
@@ -54,38 +55,21 @@ def create_project(body: ProjectCreate, lib=Depends(get_lib)) -> dict:
 
 
 @router.get("/{pid}")
-def get_project(pid: str = Pid, lib=Depends(get_lib)) -> dict:
+def get_project(pid: Pid, lib: LibraryDep) -> dict:
     project, head = lib.load(pid)
     # (undo and redo carry base_revision: steps read a moment later can never make them act unseen)
     return {"revision": head, "project": project_json(project), "steps": steps(lib, pid)}
 
 
 @router.patch("/{pid}")
-def patch_project(body: ProjectPatch, pid: str = Pid, lib=Depends(get_lib)) -> dict:
+def patch_project(body: ProjectPatch, pid: Pid, lib: LibraryDep) -> dict:
     """Rename, or change the frame size or rate (one revision)."""
-    def change(doc: Project):
-        said = []
-        if changed(body, doc, "title"):
-            said.append(f"rename project to {body.title!r}")
-            doc.title = body.title
-        if body.width is not None or body.height is not None:
-            size = Size(width=body.width or doc.size.width, height=body.height or doc.size.height)
-            if size != doc.size:
-                said.append(f"size {size}")
-                doc.size = size
-        if changed(body, doc, "fps"):
-            said.append(f"{body.fps:g} fps")
-            doc.fps = body.fps
-        if not said:
-            return "change project settings (nothing changed)", None
-        if said[0].startswith("rename"):
-            return ", ".join(said), None
-        return "set project " + ", ".join(said), None
-    return mutate(lib, pid, body.base_revision, change)
+    return mutate(lib, pid, body.base_revision, lambda doc: board.set_project(
+        doc, body.title, body.fps, body.width, body.height))
 
 
 @router.delete("/{pid}", status_code=204)
-def delete_project(pid: str = Pid, lib=Depends(get_lib), runner=Depends(get_runner)):
+def delete_project(pid: Pid, lib: LibraryDep, runner: RunnerDep):
     """Delete a project; its queued and running jobs are cancelled."""
     lib.delete_project(pid)
     for job in runner.active(pid):
@@ -99,8 +83,8 @@ def _check_base(lib, pid: str, base_revision: Optional[int]) -> None:
 
 
 @router.post("/{pid}/undo")
-def undo(pid: str = Pid, base_revision: Optional[int] = Query(None, description="409 unless the head is this"),
-         lib=Depends(get_lib)) -> dict:
+def undo(pid: Pid, lib: LibraryDep,
+         base_revision: Optional[int] = Query(None, description="409 unless the head is this")) -> dict:
     """Step back one revision (400 when there is nothing to undo). With ``?base_revision=N``
     a page showing an older revision gets 409 instead of undoing someone else's edit."""
     _check_base(lib, pid, base_revision)
@@ -109,16 +93,16 @@ def undo(pid: str = Pid, base_revision: Optional[int] = Query(None, description=
 
 
 @router.post("/{pid}/redo")
-def redo(pid: str = Pid, base_revision: Optional[int] = Query(None, description="409 unless the head is this"),
-         lib=Depends(get_lib)) -> dict:
+def redo(pid: Pid, lib: LibraryDep,
+         base_revision: Optional[int] = Query(None, description="409 unless the head is this")) -> dict:
     _check_base(lib, pid, base_revision)
     lib.redo(pid)
     return get_project(pid, lib)
 
 
 @router.get("/{pid}/history")
-def history(pid: str = Pid, limit: Optional[int] = Query(None, ge=1, le=100_000, description="the newest N only"),
-            lib=Depends(get_lib)) -> list[dict]:
+def history(pid: Pid, lib: LibraryDep,
+            limit: Optional[int] = Query(None, ge=1, le=100_000, description="the newest N only")) -> list[dict]:
     """Every revision (or the newest ``limit``), newest first; ``current`` marks the one shown."""
     revs = lib.history(pid)
     return [{"number": r.number, "timestamp": r.timestamp, "summary": r.summary, "current": r.current}
@@ -126,9 +110,8 @@ def history(pid: str = Pid, limit: Optional[int] = Query(None, ge=1, le=100_000,
 
 
 @router.get("/{pid}/export.otio")
-def export_otio(pid: str = Pid, lib=Depends(get_lib)):
+def export_otio(pid: Pid, lib: LibraryDep):
     """The storyboard as an OpenTimelineIO timeline (one clip per shot)."""
-    from storyloom.export.otio import export_otio as write_otio
     project, _ = lib.load(pid)
     fd, tmp = tempfile.mkstemp(dir=lib.cache_dir, prefix="export-", suffix=".otio")
     os.close(fd)

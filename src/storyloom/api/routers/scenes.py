@@ -3,16 +3,13 @@ from __future__ import annotations
 
 from typing import Optional
 
-from fastapi import APIRouter, Depends, Path as PathParam, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from storyloom.api.deps import ID_PATTERN, changed, get_lib, mutate
-from storyloom.errors import NotFound
-from storyloom.model.document import Project
+from storyloom.api.deps import LibraryDep, Pid, SceneId, mutate
+from storyloom.studio import board
 
 router = APIRouter(prefix="/api/projects/{pid}/scenes", tags=["scenes"])
-Pid = PathParam(..., pattern=ID_PATTERN)
-Sid = PathParam(..., pattern=ID_PATTERN)
 
 
 class SceneCreate(BaseModel):
@@ -34,58 +31,26 @@ class SceneMove(BaseModel):
     index: int = Field(..., ge=0)
 
 
-def _by_id(doc: Project, sid: str):
-    for s in doc.scenes:
-        if s.id == sid:
-            return s
-    raise NotFound(f"project {doc.title!r}: no scene {sid!r}")
-
-
 @router.post("")
-def add_scene(body: SceneCreate, pid: str = Pid, lib=Depends(get_lib)) -> dict:
+def add_scene(body: SceneCreate, pid: Pid, lib: LibraryDep) -> dict:
     """A new empty scene at ``index`` (the end when absent)."""
-    def change(doc: Project):
-        index = None if body.index is None else min(body.index, len(doc.scenes))
-        scene = doc.add_scene(body.title or "", index, description=body.description)
-        where = "" if index is None else f" at position {index + 1}"
-        return f"add scene {scene.title!r}{where}", scene.id
-    return mutate(lib, pid, body.base_revision, change)
+    return mutate(lib, pid, body.base_revision,
+                  lambda doc: board.add_scene(doc, body.title or "", body.description, body.index))
 
 
 @router.patch("/{sid}")
-def patch_scene(body: ScenePatch, pid: str = Pid, sid: str = Sid, lib=Depends(get_lib)) -> dict:
-    def change(doc: Project):
-        scene = _by_id(doc, sid)
-        said = []
-        if changed(body, scene, "title"):
-            said.append(f"rename scene {scene.title!r} to {body.title!r}")
-            scene.title = body.title
-        if changed(body, scene, "description"):
-            said.append(f"describe scene {scene.title!r}")
-            scene.description = body.description
-        if changed(body, scene, "collapsed"):
-            said.append(f"{'collapse' if body.collapsed else 'expand'} scene {scene.title!r}")
-            scene.collapsed = body.collapsed
-        return ("; ".join(said) or f"edit scene {scene.title!r}"), None
-    return mutate(lib, pid, body.base_revision, change)
+def patch_scene(body: ScenePatch, pid: Pid, sid: SceneId, lib: LibraryDep) -> dict:
+    return mutate(lib, pid, body.base_revision, lambda doc: board.set_scene(
+        doc, sid, **body.model_dump(exclude={"base_revision"})))
 
 
 @router.post("/{sid}/move")
-def move_scene(body: SceneMove, pid: str = Pid, sid: str = Sid, lib=Depends(get_lib)) -> dict:
+def move_scene(body: SceneMove, pid: Pid, sid: SceneId, lib: LibraryDep) -> dict:
     """Put the scene at ``index`` among the scenes."""
-    def change(doc: Project):
-        scene = doc.move_scene(_by_id(doc, sid).id, body.index)
-        return f"move scene {scene.title!r} to position {doc.scenes.index(scene) + 1}", None
-    return mutate(lib, pid, body.base_revision, change)
+    return mutate(lib, pid, body.base_revision, lambda doc: board.move_scene(doc, sid, body.index))
 
 
 @router.delete("/{sid}")
-def delete_scene(pid: str = Pid, sid: str = Sid, base_revision: int = Query(...),
-                 lib=Depends(get_lib)) -> dict:
+def delete_scene(pid: Pid, sid: SceneId, lib: LibraryDep, base_revision: int = Query(...)) -> dict:
     """Remove a scene and its shots (undo brings them back)."""
-    def change(doc: Project):
-        scene = _by_id(doc, sid)
-        doc.scenes.remove(scene)
-        n = len(scene.shots)
-        return f"delete scene {scene.title!r} ({n} shot{'s' if n != 1 else ''})", None
-    return mutate(lib, pid, base_revision, change)
+    return mutate(lib, pid, base_revision, lambda doc: board.delete_scene(doc, sid))

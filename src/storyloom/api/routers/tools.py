@@ -1,6 +1,6 @@
 """The layer tools of the studio's tool panel, run as jobs: cut an object out of a shot as
 its own layer, correct a cutout layer with more clicks, and replace a scene's background
-(``storyloom.layers``).
+(``storyloom.studio.cutout`` and ``storyloom.studio.background``).
 
 Requests are checked completely before the job starts (404 unknown shot/scene/layer/asset,
 409 stale ``base_revision``, 400 a prompt outside the frame, 503 an engine that cannot run
@@ -8,26 +8,26 @@ here); the job then saves exactly one revision and its result holds ``revision``
 """
 from __future__ import annotations
 
-import re
 from typing import Optional, Union
 
-from fastapi import APIRouter, Depends, Path as PathParam
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from storyloom.api.deps import ID_PATTERN, get_lib, get_runner, load_at
-from storyloom.errors import BadInput, EngineUnavailable, NotFound
+from storyloom.api.deps import ID_PATTERN, LayerId, LibraryDep, Pid, RunnerDep, SceneId, ShotId, load_at
+from storyloom.engines.base import resolve
+from storyloom.errors import BadInput
+from storyloom.model import ShotSource
+from storyloom.studio.background import check_background, stored_background
+from storyloom.studio.board import scene_by_id
+from storyloom.studio.cutout import build_cutout_layer, check_refine
+from storyloom.studio.jobs import background_job, extract_job, refine_job
 
 router = APIRouter(prefix="/api/projects/{pid}", tags=["layers"])
-Pid = PathParam(..., pattern=ID_PATTERN)
-ShotId = PathParam(..., pattern=ID_PATTERN)
-Sid = PathParam(..., pattern=ID_PATTERN)
-LayerId = PathParam(..., pattern=ID_PATTERN)
 
 Point = tuple[float, float]
 Box = tuple[float, float, float, float]
 #: a click: x, y, positive, and optionally the shot frame it is on
 ClickIn = Union[tuple[float, float, bool, int], tuple[float, float, bool]]
-_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 class ExtractIn(BaseModel):
@@ -70,35 +70,24 @@ class BackgroundIn(BaseModel):
 
 def _check_engine(name: Optional[str]) -> None:
     """An explicit segment engine must exist (400) and be able to run here (503)."""
-    if name is None:
-        return
-    from storyloom.engines.base import engines
-    found = {e.NAME: e for e in engines("segment")}
-    if name not in found:
-        raise BadInput(f"engine {name!r}: not a segment engine (one of {', '.join(sorted(found)) or 'none'})")
-    ok = found[name].is_available()
-    if not ok:
-        raise EngineUnavailable(f"engine {name}: cannot run here: {ok.reason}")
+    if name is not None:
+        resolve("segment", name)
 
 
-def _same_request(runner, pid: str, kind: str, params: dict) -> Optional[str]:
-    """The job already under way for exactly this request (a double click), if any."""
-    for job in runner.active(pid, kind):
-        if job.params.get("request") == params["request"] and job.params.get("shot_id") == params.get("shot_id") \
-                and job.params.get("scene_id") == params.get("scene_id") \
-                and job.params.get("layer_id") == params.get("layer_id"):
-            return job.id
-    return None
+def _submit_once(runner, pid: str, kind: str, params: dict, job) -> dict:
+    """Start the job, or answer with the one already under way for exactly this request
+    (a double click)."""
+    for active in runner.active(pid, kind):
+        if all(active.params.get(k) == params.get(k) for k in ("request", "shot_id", "scene_id", "layer_id")):
+            return {"job_id": active.id}
+    return {"job_id": runner.submit(kind, pid, params, job)}
 
 
 @router.post("/shots/{shot_id}/extract")
-def extract(body: ExtractIn, pid: str = Pid, shot_id: str = ShotId, lib=Depends(get_lib),
-            runner=Depends(get_runner)) -> dict:
+def extract(body: ExtractIn, pid: Pid, shot_id: ShotId, lib: LibraryDep, runner: RunnerDep) -> dict:
     """Cut an object out of the shot as a new foreground layer, above the layer it comes
     from (a job; its result is ``{revision, layer_id, shot_id}``). Prompt: ``point``,
     ``box`` and/or ``clicks`` in frame pixels on shot frame ``frame``."""
-    from storyloom.api.work import extract_job
-    from storyloom.layers import build_cutout_layer
     doc = load_at(lib, pid, body.base_revision)
     _, shot = doc.find_shot(shot_id)
     source = shot.layer(body.layer_id) if body.layer_id else None
@@ -108,24 +97,16 @@ def extract(body: ExtractIn, pid: str = Pid, shot_id: str = ShotId, lib=Depends(
                        frame=body.frame, engine=body.engine)
     params = {"shot_id": shot_id, "layer_id": body.layer_id, "base_revision": body.base_revision,
               "request": body.model_dump(mode="json")}
-    same = _same_request(runner, pid, "extract", params)
-    if same:
-        return {"job_id": same}
-    job_id = runner.submit("extract", pid, params,
-                           extract_job(lib, pid, shot_id, body.layer_id, body.point, body.box, body.clicks,
-                                       body.frame, body.engine))
-    return {"job_id": job_id}
+    return _submit_once(runner, pid, "extract", params, extract_job(
+        lib, pid, shot_id, body.layer_id, body.point, body.box, body.clicks, body.frame, body.engine))
 
 
 @router.post("/shots/{shot_id}/layers/{layer_id}/refine")
-def refine(body: RefineIn, pid: str = Pid, shot_id: str = ShotId, layer_id: str = LayerId, lib=Depends(get_lib),
-           runner=Depends(get_runner)) -> dict:
+def refine(body: RefineIn, pid: Pid, shot_id: ShotId, layer_id: LayerId, lib: LibraryDep, runner: RunnerDep) -> dict:
     """Correct a cutout layer with more clicks on any shot frames, in frame pixels (a job; its
     result is ``{revision, layer_id, shot_id, emptied}``, ``emptied`` the shot frames where the
     cutout held something before and nothing now). One revision; refused (nothing saved)
     when the correction leaves nothing of the cutout."""
-    from storyloom.api.work import refine_job
-    from storyloom.layers import check_refine
     doc = load_at(lib, pid, body.base_revision)
     _, shot = doc.find_shot(shot_id)
     layer = shot.layer(layer_id)
@@ -133,57 +114,33 @@ def refine(body: RefineIn, pid: str = Pid, shot_id: str = ShotId, layer_id: str 
     check_refine(lib, doc, shot, layer, body.clicks, body.frame)
     params = {"shot_id": shot_id, "layer_id": layer_id, "base_revision": body.base_revision,
               "request": body.model_dump(mode="json")}
-    same = _same_request(runner, pid, "refine", params)
-    if same:
-        return {"job_id": same}
-    job_id = runner.submit("refine", pid, params,
-                           refine_job(lib, pid, shot_id, layer.id, [list(c) for c in body.clicks], body.frame))
-    return {"job_id": job_id}
+    return _submit_once(runner, pid, "refine", params, refine_job(
+        lib, pid, shot_id, layer.id, [list(c) for c in body.clicks], body.frame))
 
 
 @router.post("/scenes/{sid}/background")
-def background(body: BackgroundIn, pid: str = Pid, sid: str = Sid, lib=Depends(get_lib),
-               runner=Depends(get_runner)) -> dict:
+def background(body: BackgroundIn, pid: Pid, sid: SceneId, lib: LibraryDep, runner: RunnerDep) -> dict:
     """Put a new background (``color``, an uploaded ``asset`` or another scene's ``shot_id``)
     behind every shot of the scene, cutting each shot's subject out first where it has no
     foreground layer; ``harmonize`` shifts the foregrounds' colours toward it (a job; its
     result is ``{revision, scene_id, shots, extracted: [{shot_id, how}]}``)."""
-    from storyloom.api.work import background_job
-    from storyloom.model.document import AssetRef, AssetSource, ColorSource, ShotSource
     doc = load_at(lib, pid, body.base_revision)
-    scene = next((s for s in doc.scenes if s.id == sid), None)
-    if scene is None:
-        raise NotFound(f"project {doc.title!r}: no scene {sid!r}")
+    scene = scene_by_id(doc, sid)
     given = [k for k in ("color", "asset", "shot_id") if getattr(body, k) is not None]
     if len(given) != 1:
         raise BadInput("background: give exactly one of color, asset or shot_id"
                        + (f" (got {', '.join(given)})" if given else ""))
-    label = scene.title or f"scene {sid}"
-    if not scene.shots:
-        raise BadInput(f"{label}: has no shots to put a background behind")
-    if body.color is not None:
-        if not _HEX.match(body.color):
-            raise BadInput(f"colour {body.color!r}: expected #rrggbb")
-        source = ColorSource(color=body.color.lower())
-    elif body.asset is not None:
-        info = lib.asset_info(body.asset.sha256)  # 404 when unknown
-        name = body.asset.name or body.asset.sha256[:12]
-        if info.kind == "audio":
-            raise BadInput(f"{name}: has no picture to use as a background")
-        source = AssetSource(asset=AssetRef(sha256=body.asset.sha256, name=name, kind=info.kind),
-                             loop=info.kind == "video")
+    if body.asset is not None:
+        source = stored_background(lib, body.asset.sha256, body.asset.name)   # 404 when unknown
+    elif body.shot_id is not None:
+        source = ShotSource(shot_id=doc.find_shot(body.shot_id)[1].id)        # 404 when unknown
+    elif not body.color.startswith("#"):
+        raise BadInput(f"colour {body.color!r}: expected #rrggbb")
     else:
-        _, shown = doc.find_shot(body.shot_id)  # 404 when unknown
-        if any(s.id == shown.id for s in scene.shots):
-            raise BadInput(f"background shot {shown.title or shown.id!r}: is in {label} itself "
-                           f"(a shot cannot be its own background)")
-        source = ShotSource(shot_id=shown.id)
+        source = body.color
+    source = check_background(lib, doc, scene, source)
     _check_engine(body.engine)
     params = {"scene_id": sid, "background": source.kind, "harmonize": body.harmonize,
               "base_revision": body.base_revision, "request": body.model_dump(mode="json")}
-    same = _same_request(runner, pid, "background", params)
-    if same:
-        return {"job_id": same}
-    job_id = runner.submit("background", pid, params,
-                           background_job(lib, pid, sid, source, body.harmonize, body.strength, body.engine))
-    return {"job_id": job_id}
+    return _submit_once(runner, pid, "background", params, background_job(
+        lib, pid, sid, source, body.harmonize, body.strength, body.engine))

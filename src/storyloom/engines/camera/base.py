@@ -39,15 +39,23 @@ size in tenths of the frame's short side. ``MOVES[name].max_amount`` bounds it.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import ClassVar, Iterable, Optional, Sequence
+from typing import Callable, ClassVar, Iterable, Optional, Sequence
 
 import numpy as np
 
 from storyloom.engines.base import Engine, Progress, no_progress
 from storyloom.errors import BadInput
 
-EASES = ("linear", "ease-in", "ease-out", "ease-in-out")
+#: how a move's progress (0..1 over the clip) is paced: the curves keyframes use too
+#: (storyloom.model.animation.ease; engines never import the document model)
+EASES: dict[str, Callable[[float], float]] = {
+    "linear": lambda u: u,
+    "ease-in": lambda u: u * u,
+    "ease-out": lambda u: 1 - (1 - u) * (1 - u),
+    "ease-in-out": lambda u: 0.5 - 0.5 * math.cos(math.pi * u),
+}
 
 
 @dataclass(frozen=True)
@@ -95,19 +103,27 @@ def moves_help() -> str:
                      for m in MOVES.values())
 
 
-def check_move(move: str, amount: float, ease: str = "ease-in-out") -> Move:
+def check_move(move: str, amount: float, ease: str = "ease-in-out", name=None) -> Move:
     """The ``Move`` named ``move`` after checking ``amount`` and ``ease``; ``BadInput`` otherwise.
+    ``name(field)`` says how the caller calls each value (the CLI: ``--move``).
 
     >>> check_move("push-in", 0.5).max_amount
     3.0
+    >>> check_move("pan-left", 2, name=lambda f: "--" + f)
+    Traceback (most recent call last):
+    ...
+    storyloom.errors.BadInput: --amount 2: must be at most 1 for pan-left
     """
     m = MOVES.get(move)
     if m is None:
-        raise BadInput(f"camera move {move!r}: unknown (choose from: {', '.join(MOVES)})")
+        said = f"camera move {move!r}" if name is None else f"{name('move')} {move}"
+        raise BadInput(f"{said}: unknown (choose from: {', '.join(MOVES)})")
     if not (0.0 <= float(amount) <= m.max_amount):
-        raise BadInput(f"camera move {move}: amount {amount:g} out of range 0..{m.max_amount:g}")
+        raise BadInput(f"camera move {move}: amount {amount:g} out of range 0..{m.max_amount:g}" if name is None
+                       else f"{name('amount')} {amount:g}: must be at most {m.max_amount:g} for {move}")
     if ease not in EASES:
-        raise BadInput(f"camera move {move}: ease {ease!r} unknown (choose from: {', '.join(EASES)})")
+        said = f"camera move {move}: ease {ease!r}" if name is None else f"{name('ease')} {ease!r}"
+        raise BadInput(f"{said} unknown (choose from: {', '.join(EASES)})")
     return m
 
 

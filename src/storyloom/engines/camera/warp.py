@@ -27,8 +27,11 @@ import cv2
 import numpy as np
 
 from storyloom.engines.base import Progress, no_progress, register
-from storyloom.engines.camera.base import CameraEngine, LayerPicture, check_move
+from storyloom.engines.camera.base import EASES, CameraEngine, LayerPicture, check_move
+from storyloom.engines.camera.fill import fill_behind
+from storyloom.engines.subject import find_subject
 from storyloom.errors import BadInput
+from storyloom.imaging.alpha import blend_into, premultiply
 
 #: how far (pixels) the view may reach past the picture's edge: none; the last half pixel
 #: the bicubic kernel reads beyond it is the edge replicated, never black
@@ -48,11 +51,6 @@ class Pose:
     roll: float = 0.0
     gx: float = 0.0
     gy: float = 0.0
-
-
-def _ease(kind: str, u: float) -> float:
-    from storyloom.model.animation import ease
-    return ease(kind, u)
 
 
 def shake_noise(n: int, seed: int, fps: float = 24.0, channels: int = 3) -> np.ndarray:
@@ -93,7 +91,7 @@ def camera_path(move: str, amount: float, n: int, size: tuple[int, int], ease: s
     poses = []
     noise = shake_noise(n, seed, fps) if m.name == "shake" else None
     for i in range(n):
-        u = _ease(ease, i / (n - 1)) if n > 1 else 0.0
+        u = EASES[ease](i / (n - 1)) if n > 1 else 0.0
         c = u - 0.5
         name = m.name
         if name in ("pan-left", "pan-right"):
@@ -246,9 +244,6 @@ def composite_layers(layers: Sequence[Optional[LayerPicture]], cams: Sequence[np
     >>> composite_layers([LayerPicture(red, np.eye(3))], [np.eye(3)], (4, 4))[1, 1].tolist()
     [200, 0, 0]
     """
-    # imported here: the storyloom.render package loads the document model, which picking a
-    # camera engine for a file-in/file-out command must not pay for
-    from storyloom.render.compositor import blend_into
     w, h = size
     canvas = np.zeros((h, w, 3), np.uint8)
     for lp, cam in zip(layers, cams):
@@ -334,8 +329,6 @@ class WarpCamera(CameraEngine):
         note: dict = {"subject": None, "coverage": 0.0}
         # rolls and shakes move every depth alike: nothing to gain from cutting the subject out
         if parallax and (m.parallax > 0 or m.name == "dolly-zoom"):
-            from storyloom.engines.camera.subject import fill_behind, find_subject
-            from storyloom.render.compositor import premultiply
             progress(0.0, "finding the subject")
             alpha, how = find_subject(rgb)
             if alpha is not None:

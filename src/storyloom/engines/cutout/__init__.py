@@ -14,7 +14,7 @@ from typing import Any, Iterable, Optional
 
 import numpy as np
 
-from storyloom.engines.base import Choice, Progress, engines, no_progress, resolve
+from storyloom.engines.base import Choice, Progress, no_progress, resolve
 from storyloom.engines.cutout.base import Point, Prompt, Segmenter, check_coverage, check_frames
 
 __all__ = ["Point", "Prompt", "Segmenter", "check_coverage", "check_frames", "choose", "cut_out", "track"]
@@ -23,20 +23,7 @@ __all__ = ["Point", "Prompt", "Segmenter", "check_coverage", "check_frames", "ch
 def choose(frames: np.ndarray, prompt: Prompt, engine: Optional[str] = None) -> Choice:
     """The segment engine for this prompt: ``engine`` if named, else the best available
     one that suits it (the ``people`` engine only when the prompt lands on a person)."""
-    if engine:
-        return resolve("segment", engine)
-    skipped = []
-    for cls in engines("segment"):
-        a = cls.is_available()
-        if not a:
-            skipped.append(f"{cls.NAME}: {a.reason}")
-            continue
-        suits = getattr(cls, "suits", None)
-        if suits is not None and not suits(frames, prompt):
-            skipped.append(f"{cls.NAME}: prompt not on its kind of object")
-            continue
-        return Choice(cls, "best available" + (f" ({'; '.join(skipped)})" if skipped else ""))
-    return resolve("segment")  # raises with every reason
+    return resolve("segment", engine, inputs=(frames, prompt))
 
 
 def track(frames: np.ndarray, prompt: Prompt, engine: Optional[str] = None,

@@ -18,6 +18,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from storyloom.imaging.motion import affine_field
+
 
 class Follower:
     """Tracks the picture of one clip, frame after frame (call ``advance`` in order)."""
@@ -82,9 +84,7 @@ class Follower:
                                           maxIters=500, confidence=0.99)
         if a is None or inliers is None or inliers.mean() < 0.3:
             return f
-        fa = np.empty_like(f)
-        fa[..., 0] = a[0, 0] * self._gx + a[0, 1] * self._gy + a[0, 2] - self._gx
-        fa[..., 1] = a[1, 0] * self._gx + a[1, 1] * self._gy + a[1, 2] - self._gy
+        fa = affine_field(a, h, w)
         dev = cv2.GaussianBlur(np.linalg.norm(f - fa, axis=2), (0, 0), 2.0)
         t = np.clip((1.5 - dev) / 1.0, 0, 1)[..., None]   # 1 within 0.5 px of the fit, 0 beyond 1.5 px
         return (fa * t + f * (1 - t)).astype(np.float32)

@@ -7,7 +7,7 @@ from storyloom.engines.base import Engine, Progress, no_progress
 
 
 class ScriptEngine(Engine):
-    """Turns a script into a ``storyloom.script.Storyboard``.
+    """Turns a script into a ``storyloom.script.Storyboard`` (plain drafts of scenes and shots).
 
     >>> from storyloom.engines import resolve
     >>> with resolve("script").engine() as eng:

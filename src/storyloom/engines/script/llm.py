@@ -20,6 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from storyloom.config import engine_setting
 from storyloom.engines.base import AVAILABLE, Availability, Progress, no_progress, register
 from storyloom.engines.script.base import ScriptEngine
+from storyloom.script import script_to_scenes
+from storyloom.script.storyboard import (LineDraft, SceneDraft, ShotDraft, Storyboard, clamp_seconds, display_name,
+                                         estimate_seconds, words)
 
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_TIMEOUT = 120.0
@@ -136,11 +139,9 @@ def ask_shot_list(text: str, base_url: str, model: str = DEFAULT_MODEL, api_key:
     return LlmShotList.model_validate(_json_from(content))
 
 
-def to_storyboard(shot_list: LlmShotList, filename: str, known_cast: Optional[list[str]] = None):
+def to_storyboard(shot_list: LlmShotList, filename: str, known_cast: Optional[list[str]] = None) -> Storyboard:
     """The model's shot list as a ``Storyboard`` (durations clamped, or estimated from
     the words when missing; names matched to ``known_cast`` in any case)."""
-    from storyloom.model import DialogueLine, Scene, Shot
-    from storyloom.script.storyboard import Storyboard, clamp_seconds, display_name, estimate_seconds, words
     cast = {n.lower(): n for n in (known_cast or [])}
     order: list[str] = []
 
@@ -153,9 +154,9 @@ def to_storyboard(shot_list: LlmShotList, filename: str, known_cast: Optional[li
 
     scenes = []
     for sc in shot_list.scenes:
-        scene = Scene(title=sc.title.strip(), description=sc.description.strip())
+        scene = SceneDraft(title=sc.title.strip(), description=sc.description.strip())
         for s in sc.shots:
-            dialogue = [DialogueLine(character=name(d.character), text=d.text.strip(),
+            dialogue = [LineDraft(character=name(d.character), text=d.text.strip(),
                                      parenthetical=d.parenthetical.strip()) for d in s.dialogue if d.text.strip()]
             chars = []
             for c in [*(name(c) for c in s.characters if c.strip()), *(d.character for d in dialogue)]:
@@ -165,7 +166,7 @@ def to_storyboard(shot_list: LlmShotList, filename: str, known_cast: Optional[li
                 duration = clamp_seconds(s.duration)
             else:
                 duration = estimate_seconds(words(s.description), dialogue)
-            scene.shots.append(Shot(title=s.title.strip(), description=s.description.strip(), duration=duration,
+            scene.shots.append(ShotDraft(title=s.title.strip(), description=s.description.strip(), duration=duration,
                                     dialogue=dialogue, characters=chars))
         scenes.append(scene)
     return Storyboard(scenes=scenes, characters=order, warnings=[], format="llm", title=shot_list.title.strip(),
@@ -193,7 +194,6 @@ class LlmScript(ScriptEngine):
     def storyboard(self, text: str, filename: str = "script.fountain", known_cast: Optional[list[str]] = None,
                    progress: Progress = no_progress):
         import httpx
-        from storyloom.script import script_to_scenes
         cfg = _settings()
         name = Path(filename).name
         progress(0.0, "asking the LLM")

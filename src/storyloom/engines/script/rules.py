@@ -5,6 +5,7 @@ from typing import Optional
 
 from storyloom.engines.base import Progress, no_progress, register
 from storyloom.engines.script.base import ScriptEngine
+from storyloom.script import script_to_scenes
 
 
 @register
@@ -16,7 +17,6 @@ class RulesScript(ScriptEngine):
 
     def storyboard(self, text: str, filename: str = "script.fountain", known_cast: Optional[list[str]] = None,
                    progress: Progress = no_progress):
-        from storyloom.script import script_to_scenes
         progress(0.0, "reading the script")
         sb = script_to_scenes(text, filename, known_cast=known_cast)
         progress(1.0, f"{len(sb.shots)} shots")

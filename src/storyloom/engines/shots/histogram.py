@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from storyloom.engines.base import Progress, no_progress, register
-from storyloom.engines.shots._decode import small_frames
+from storyloom.media.planes import small_frames
 from storyloom.engines.shots.base import ShotDetector, ShotList, Transition
 
 GRID = (6, 8)   # rows, cols of the coarse grid

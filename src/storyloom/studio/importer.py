@@ -14,11 +14,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
+import cv2
 import numpy as np
 
-from storyloom.engines.base import Progress, no_progress
+from storyloom.engines.base import resolve
 from storyloom.errors import BadInput
+from storyloom.media import frames_by_index, read_frames
 from storyloom.model import AssetSource, Layer, Project, Scene, Shot, Transition
+from storyloom.progress import Progress, no_progress
 
 #: how long a still stays on screen when imported as a shot
 STILL_SECONDS = 3.0
@@ -38,8 +41,8 @@ def _shot_for(path: Path, ref, start: float, end: float, index: Optional[int]) -
     return shot
 
 
-def _thumbnail(lib, frame: np.ndarray) -> str:
-    import cv2
+def thumbnail(lib, frame: np.ndarray) -> str:
+    """Store a small JPEG of an RGB ``frame`` (``THUMB_WIDTH`` wide); its asset hash."""
     h, w = frame.shape[:2]
     small = cv2.resize(frame, (THUMB_WIDTH, max(2, round(h * THUMB_WIDTH / w))), interpolation=cv2.INTER_AREA)
     ok, data = cv2.imencode(".jpg", cv2.cvtColor(small, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 85])
@@ -53,7 +56,6 @@ def look(frame: np.ndarray) -> np.ndarray:
     >>> look(np.zeros((90, 160, 3), np.uint8)).shape
     (144,)
     """
-    import cv2
     hsv = cv2.cvtColor(cv2.resize(frame, (64, 36), interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2HSV)
     hist = cv2.calcHist([hsv], [0, 1, 2], None, [8, 4, 4], [0, 180, 0, 256, 0, 256]).ravel()
     hist /= hist.sum() + 1e-9
@@ -120,35 +122,20 @@ def import_footage(lib, project: Project, path, scene: Optional[Scene] = None, s
     >>> lib.jobs(project.id)[0].state, lib.jobs(project.id)[0].result["shots"]   # doctest: +SKIP
     ('done', 3)
     """
-    import time
     path = Path(path)
     if not record_job:
         return _import_footage(lib, project, path, scene, split, engine, progress, still_seconds)
-    job = lib.create_job("import", project.id, {"path": str(path), "split": split, "engine": engine})
-    last = [0.0]
-
-    def report(fraction: float, message: str = "") -> None:
-        progress(fraction, message)
-        now = time.monotonic()
-        if now - last[0] > 0.5 or fraction >= 1.0:  # throttle writes to the job table
-            last[0] = now
-            lib.update_job(job, progress=fraction, message=message or f"importing {path.name}", state="running")
-
-    try:
-        shots = _import_footage(lib, project, path, scene, split, engine, report, still_seconds)
-    except BaseException as e:
-        state = "cancelled" if isinstance(e, KeyboardInterrupt) else "failed"
-        lib.update_job(job, state=state, message=str(e) or type(e).__name__)
-        raise
-    lib.update_job(job, progress=1.0, state="done", message=f"{len(shots)} shot(s) from {path.name}",
-                   result={"shots": len(shots), "shot_ids": [s.id for s in shots],
-                           "asset": shots[0].layers[0].source.asset.sha256 if shots else None})
+    with lib.record("import", project.id, {"path": str(path), "split": split, "engine": engine},
+                    progress=progress, message=f"importing {path.name}") as job:
+        shots = _import_footage(lib, project, path, scene, split, engine, job.report, still_seconds)
+        job.done({"shots": len(shots), "shot_ids": [s.id for s in shots],
+                  "asset": shots[0].layers[0].source.asset.sha256 if shots else None},
+                 f"{len(shots)} shot(s) from {path.name}")
     return shots
 
 
 def _import_footage(lib, project: Project, path: Path, scene: Optional[Scene], split: bool,
                     engine: Optional[str], progress: Progress, still_seconds: float) -> list[Shot]:
-    from storyloom.media import read_frames
     path = Path(path)
     ref, info = lib.import_asset(path)
     if info.kind == "audio":
@@ -159,13 +146,12 @@ def _import_footage(lib, project: Project, path: Path, scene: Optional[Scene], s
         shot = Shot(title=path.stem, duration=still_seconds)
         shot.add_layer(Layer(name=path.stem, role="background", fit="fill", source=AssetSource(asset=ref)))
         if info.kind == "video":
-            shot.thumbnails = [_thumbnail(lib, read_frames(stored, 0, 1)[0])]
+            shot.thumbnails = [thumbnail(lib, read_frames(stored, 0, 1)[0])]
         target = scene or (project.scenes[-1] if project.scenes else project.add_scene())
         target.add_shot(shot)
         return [shot]
     fps = info.fps or 24.0
     if split and info.frames > 1:
-        from storyloom.engines import resolve
         with resolve("shots", engine).engine() as detector:
             # the detector's own words ("decoding", "done") would read as the whole import's
             # ("done" at 80%), so this phase is named as a step of the import
@@ -178,7 +164,6 @@ def _import_footage(lib, project: Project, path: Path, scene: Optional[Scene], s
     else:
         ranges = [(0, info.frames, 0)]
         clean = [(0, info.frames)]
-    from storyloom.media import frames_by_index
     picks_of = []
     for i, (a, b, _) in enumerate(ranges):
         ca, cb = clean[i] if len(clean) == len(ranges) else (a, b)
@@ -197,7 +182,7 @@ def _import_footage(lib, project: Project, path: Path, scene: Optional[Scene], s
             shot.transition = Transition(kind="crossfade", duration=round(overlap / fps, 4))
         # a frame past the decodable end (a header that over-counts) falls back to the nearest one
         frames = [got[k] if k in got else got[min(got, key=lambda j: abs(j - k))] for k in picks_of[i]]
-        shot.thumbnails = [_thumbnail(lib, f) for f in frames]
+        shot.thumbnails = [thumbnail(lib, f) for f in frames]
         looks.append(look(frames[len(frames) // 2]))
         shots.append(shot)
         progress(0.95 + 0.05 * (i + 1) / len(ranges), f"shot {i + 1} of {len(ranges)}")

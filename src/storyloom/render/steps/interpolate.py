@@ -1,38 +1,61 @@
 """Render step for ``Interpolate`` operations: raise a shot's frame rate.
 
-    >>> from storyloom.model import Interpolate
     >>> from storyloom.render.steps import step_for
-    >>> step_for(Interpolate(factor=2))                # doctest: +SKIP
-    <function interpolate_step ...>
+    >>> step_for(Interpolate(factor=2)).__name__
+    'interpolate_step'
 """
 from __future__ import annotations
 
 import numpy as np
 
 from storyloom.engines.base import resolve
+from storyloom.engines.interpolate.base import plan
 from storyloom.errors import BadInput
+from storyloom.media import rate
 from storyloom.model import Interpolate
 from storyloom.render.steps import Clip, StepContext, register_step
 
 
-def step_ratio(op: Interpolate, fps: float) -> float:
-    """How many times the clip's rate ``op`` asks for: ``op.fps / fps`` when ``op.fps`` is
-    set (above the clip's rate, at most 8x), else the whole ``op.factor``.
+def rate_ratio(op: Interpolate, fps: float, name=None, rise: bool = False) -> float:
+    """How many times the clip's rate ``fps`` ``op`` asks for: ``op.fps / fps`` when ``op.fps``
+    is set (at most 8x), else the whole ``op.factor`` (2..8). With ``rise`` the rate must go
+    up (a file command); in a project the clip's own rate is allowed: there it fills in the
+    frames the film repeats. ``name(field)`` is how the caller calls a field (``--fps``).
 
-    >>> step_ratio(Interpolate(fps=60, factor=None), 24.0)
+    >>> rate_ratio(Interpolate(fps=60, factor=None), 24.0)
     2.5
+    >>> rate_ratio(Interpolate(fps=24, factor=None), 24.0, lambda f: "--" + f, rise=True)
+    Traceback (most recent call last):
+    ...
+    storyloom.errors.BadInput: --fps 24: 1.00x the source's 24 fps, must be above it and at most 8x
     """
-    if op.fps:
-        ratio = op.fps / fps
-        # the clip's own rate is allowed: in a project that fills in the frames it repeats
-        if not 1 - 1e-6 <= ratio <= 8 + 1e-3:
-            raise BadInput(f"Interpolate: fps {op.fps:g} is {ratio:.2f}x the clip's {fps:g}, "
-                           f"must be at least its rate and at most 8x")
+    name = name or str
+    if op.fps is not None:
+        if op.fps <= 0 or fps <= 0:
+            raise BadInput(f"{name('fps')} {op.fps:g}: needs a positive rate and a source rate")
+        ratio = float(rate(op.fps) / rate(fps))
+        # a hair of tolerance: 8 x 23.976 typed as 191.81 is still 8x
+        low = 1 + 1e-6 < ratio if rise else 1 - 1e-6 <= ratio
+        if not (low and ratio <= 8 + 1e-3):
+            raise BadInput(f"{name('fps')} {op.fps:g}: {ratio:.2f}x the source's {fps:g} fps, "
+                           f"must be {'above it' if rise else 'at least its rate'} and at most 8x")
         return ratio
     factor = int(op.factor or 0)
     if not 2 <= factor <= 8:
-        raise BadInput(f"Interpolate: factor {factor}: must be 2..8")
+        raise BadInput(f"{name('factor')} {factor}: must be 2..8")
     return float(factor)
+
+
+def check_interpolate(op: Interpolate, name=None) -> None:
+    """Refuse a factor outside 2..8 (a rate is checked against the clip's when it renders).
+
+    >>> check_interpolate(Interpolate.model_construct(factor=9, fps=None))
+    Traceback (most recent call last):
+    ...
+    storyloom.errors.BadInput: factor 9: must be 2..8
+    """
+    if op.fps is None:
+        rate_ratio(op, 1.0, name)
 
 
 #: largest grey-level difference between two frames that still counts as the same picture
@@ -65,12 +88,12 @@ def fill_repeats(eng, frames: np.ndarray) -> np.ndarray:
     return eng.resample(np.ascontiguousarray(frames[firsts]), positions, None, "nearer")
 
 
-@register_step(Interpolate)
+@register_step(Interpolate, check=check_interpolate)
 def interpolate_step(op: Interpolate, clip: Clip, ctx: StepContext) -> Clip:
     """Carry out ``op`` on ``clip``: ``(N - 1) * factor + 1`` frames at ``fps * factor``, or,
     for an ``op.fps`` that is no whole multiple of the clip's (24 -> 60), frames at exactly
     ``op.fps`` (each made at its own time between its two source frames)."""
-    ratio = step_ratio(op, clip.fps)
+    ratio = rate_ratio(op, clip.fps)
     if len(clip) < 2:
         raise BadInput(f"Interpolate: needs at least 2 frames, got {len(clip)}")
     choice = resolve("interpolate", op.engine)
@@ -91,7 +114,6 @@ def interpolate_step(op: Interpolate, clip: Clip, ctx: StepContext) -> Clip:
             frames = eng.interpolate(source, factor, None, ctx.progress)
             fps = clip.fps * factor
         elif hasattr(eng, "resample"):
-            from storyloom.engines.interpolate.base import plan
             frames = eng.resample(source, plan(len(clip), ratio), None, "nearer", ctx.progress)
             fps = float(op.fps)
         else:

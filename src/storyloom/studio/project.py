@@ -1,4 +1,7 @@
-"""The Python library door: edit a project in a library folder, one revision per edit.
+"""The Python library door: a project in a library folder, one revision per edit.
+
+Every method calls a studio service function and saves what it did as one revision (undo
+takes back exactly one call).
 
     >>> from storyloom import Project
     >>> film = Project.create("films/trip", title="Trip", size="640x360", fps=24)   # doctest: +SKIP
@@ -16,6 +19,20 @@ from typing import Iterator, Optional, Union
 
 from storyloom import model
 from storyloom.errors import BadInput
+from storyloom.export.layers import export_layers
+from storyloom.export.otio import export_otio
+from storyloom.progress import Progress, no_progress
+from storyloom.render import render_project
+from storyloom.script import read_script
+from storyloom.store import Library
+from storyloom.studio import board, cutout, layers
+from storyloom.studio.background import replace_background
+from storyloom.studio.commit import Change, Edit, commit
+from storyloom.studio.importer import add_footage, import_footage
+from storyloom.studio.script import add_script
+
+#: suffixes that make a one-line ``add_script`` argument a file name rather than the script
+SCRIPT_SUFFIXES = (".fountain", ".spmd", ".txt", ".md")
 
 
 class Project:
@@ -30,7 +47,6 @@ class Project:
     def create(cls, path, title: str = "Untitled", size: Union[str, model.Size] = "1280x720",
                fps: float = 24.0, sample_rate: int = 48000) -> "Project":
         """Create a library folder at ``path`` (if needed) holding a new project."""
-        from storyloom.store import Library
         size = model.Size.parse(size) if isinstance(size, str) else size
         try:
             doc = model.Project(title=title, size=size, fps=fps, sample_rate=sample_rate)
@@ -43,7 +59,6 @@ class Project:
     @classmethod
     def open(cls, path, project_id: Optional[str] = None) -> "Project":
         """Open the project in library ``path`` (``project_id`` when it holds several)."""
-        from storyloom.store import Library
         path = Path(path)
         if not (path / "library.sqlite").exists():
             raise BadInput(f"{path}: not a Storyloom library (no library.sqlite); create one with `storyloom new`")
@@ -54,12 +69,21 @@ class Project:
     # ---- the document
     @property
     def doc(self) -> model.Project:
-        """The current document (a fresh copy; change it through ``edit``)."""
+        """The current document (a fresh copy; change it through ``apply`` or ``edit``)."""
         return self.library.load(self.id)[0]
 
     @property
     def revision(self) -> int:
+        """The head revision's number."""
         return self.library.load(self.id)[1]
+
+    def apply(self, change: Change) -> Edit:
+        """Run one service function on the current document and save it as one revision.
+
+        >>> film.apply(lambda doc: board.add_scene(doc, "Night")).created   # doctest: +SKIP
+        'a1b2c3d4e5'
+        """
+        return commit(self.library, self.id, change)[2]
 
     @contextmanager
     def edit(self, summary: str) -> Iterator[model.Project]:
@@ -73,12 +97,15 @@ class Project:
 
     # ---- structure
     def add_scene(self, title: str = "", index: Optional[int] = None) -> "SceneHandle":
-        with self.edit(f"add scene {title!r}") as doc:
-            scene = doc.add_scene(title, index)
-        return SceneHandle(self, scene.id)
+        """A new empty scene at the end (or at ``index``); one revision.
+
+        >>> scene = film.add_scene("Arrival")                        # doctest: +SKIP
+        """
+        return SceneHandle(self, self.apply(lambda doc: board.add_scene(doc, title, index=index)).created)
 
     @property
     def scenes(self) -> list["SceneHandle"]:
+        """The scenes, in order."""
         return [SceneHandle(self, s.id) for s in self.doc.scenes]
 
     def import_media(self, path, scene: Optional["SceneHandle"] = None) -> "ShotHandle":
@@ -87,22 +114,19 @@ class Project:
 
         >>> shot = film.import_media("sunset.jpg")                   # doctest: +SKIP
         """
-        from storyloom.importer import add_footage
         with self.edit(f"import {Path(path).name}") as doc:
             target = doc.scene(scene.id) if scene else None
             shot = add_footage(self.library, doc, path, target)
         return ShotHandle(self, shot.id)
 
     def import_footage(self, path, scene: Optional["SceneHandle"] = None, split: bool = True,
-                       engine: Optional[str] = None, progress=None) -> list["ShotHandle"]:
+                       engine: Optional[str] = None, progress: Optional[Progress] = None) -> list["ShotHandle"]:
         """Add a video split into shots (new scenes grouped by look, or all into ``scene``),
         or a still as one shot, as ``storyloom import`` does; one revision, recorded as a job.
 
         >>> [s.doc.title for s in film.import_footage("beach.mp4")]   # doctest: +SKIP
         ['beach 1', 'beach 2', 'beach 3']
         """
-        from storyloom.engines.base import no_progress
-        from storyloom.importer import import_footage
         with self.edit(f"import {Path(path).name}") as doc:
             target = doc.scene(scene.id) if scene else None
             shots = import_footage(self.library, doc, path, target, split=split, engine=engine,
@@ -117,92 +141,71 @@ class Project:
         >>> [s.title for s in sb.scenes]                             # doctest: +SKIP
         ['INT. KITCHEN - NIGHT', 'EXT. HARBOUR - DAWN']
         """
-        from storyloom.script import add_storyboard, read_script, storyboard_for
         if isinstance(path_or_text, Path):
             is_path = True
         else:  # one line naming a script file (or an existing file) is a path; anything else is text
             line = str(path_or_text)
             try:
-                is_path = "\n" not in line and (Path(line).suffix.lower() in (".fountain", ".spmd", ".txt", ".md")
-                                                or Path(line).is_file())
+                is_path = "\n" not in line and (Path(line).suffix.lower() in SCRIPT_SUFFIXES or Path(line).is_file())
             except OSError:   # e.g. a "name" too long to be a file name
                 is_path = False
         if is_path:
             name, text = Path(path_or_text).name, read_script(path_or_text)
         else:
             name, text = "script.txt", path_or_text
-        with self.edit(f"script {name}") as doc:
-            sb = storyboard_for(doc, text, name, engine=engine)
-            add_storyboard(doc, sb)
-        return sb
+        return self.apply(lambda doc: add_script(doc, text, name, engine=engine)).result
 
     # ---- history
     def undo(self) -> int:
+        """Take back the last edit; the new head revision."""
         return self.library.undo(self.id)
 
     def redo(self) -> int:
+        """Make the last undone edit again; the new head revision."""
         return self.library.redo(self.id)
 
     def history(self):
+        """Every revision, newest first (``RevisionInfo``: number, time, summary, current)."""
         return self.library.history(self.id)
 
     # ---- output
-    def render(self, path, progress=None, workers: Optional[int] = None):
+    def render(self, path, progress: Optional[Progress] = None, workers: Optional[int] = None):
         """Render the film to ``path`` (.mp4) and return the render result.
 
         The render is recorded as a job in the library (state, progress, result), so
         other doors (the studio, scripts) can follow it.
         """
-        import time
-        from storyloom.render import render_project
-        lib = self.library
-        job = lib.create_job("render", self.id, {"out": str(path)})
-        last = [0.0]
-
-        def report(fraction: float, message: str = "") -> None:
-            if progress is not None:
-                progress(fraction, message)
-            now = time.monotonic()
-            if now - last[0] > 0.5 or fraction >= 1.0:  # throttle writes to the job table
-                last[0] = now
-                lib.update_job(job, progress=fraction, message=message, state="running")
-
-        try:
-            result = render_project(lib, self.doc, path, progress=report, workers=workers)
-        except BaseException as e:
-            state = "cancelled" if isinstance(e, KeyboardInterrupt) else "failed"
-            lib.update_job(job, state=state, message=str(e) or type(e).__name__)
-            raise
-        lib.update_job(job, progress=1.0, state="done", message="rendered",
-                       result={"path": str(result.path), "frames": result.frames})
+        with self.library.record("render", self.id, {"out": str(path)}, progress=progress) as job:
+            result = render_project(self.library, self.doc, path, progress=job.report, workers=workers)
+            job.done({"path": str(result.path), "frames": result.frames}, "rendered")
         return result
 
     def export_otio(self, path) -> Path:
-        from storyloom.export.otio import export_otio
+        """The storyboard as an OpenTimelineIO file at ``path``."""
         return export_otio(self.library, self.doc, path)
 
-    def export_layers(self, out_dir, fmt: str = "png", progress=None) -> Path:
+    def export_layers(self, out_dir, fmt: str = "png", progress: Optional[Progress] = None) -> Path:
         """Every layer of every shot alone with alpha (PNG folders, .webm or .mov) and a
         manifest.json in ``out_dir``; returns the manifest's path."""
-        from storyloom.export.layers import export_layers
         return export_layers(self.library, self.doc, out_dir, fmt=fmt, progress=progress)
 
 
 class SceneHandle:
+    """One scene of a ``Project``, by id: its edits save revisions of the project."""
+
     def __init__(self, project: Project, scene_id: str):
         self.project, self.id = project, scene_id
 
     @property
     def doc(self) -> model.Scene:
+        """The scene as it is now (a copy)."""
         return self.project.doc.scene(self.id)
 
     def add_shot(self, title: str = "", duration: float = 3.0, description: str = "",
                  index: Optional[int] = None) -> "ShotHandle":
         """Add a blank shot; fill it with ``add_layer``."""
-        with self.project.edit(f"add shot {title!r}") as doc:
-            shot = doc.scene(self.id).add_shot(index=index, title=title, duration=duration,
-                                               description=description)
-        return ShotHandle(self.project, shot.id)
+        edit = self.project.apply(lambda doc: board.add_shot(doc, self.id, title, duration, description, index))
+        return ShotHandle(self.project, edit.created)
 
     def replace_background(self, background=None, *, image=None, video=None, color: Optional[str] = None,
                            shot: Union[str, "ShotHandle", None] = None, harmonize: bool = False,
@@ -214,22 +217,25 @@ class SceneHandle:
         >>> scene.replace_background(image="beach.jpg", harmonize=True)   # doctest: +SKIP
         {'shots': 2, 'extracted': [('a1b2c3', 'person'), ...], 'revision': 7}
         """
-        from storyloom.layers import replace_background
         given = [v for v in (background, image, video, color, shot) if v is not None]
         if len(given) != 1:
             raise BadInput("replace_background: give exactly one of a file, image=, video=, color= or shot=")
         bg = given[0]
         bg = bg.id if isinstance(bg, ShotHandle) else str(bg) if isinstance(bg, Path) else bg
-        return replace_background(self.project.library, self.project.id, self.id, bg, harmonize=harmonize,
-                                  engine=engine)[1]
+        _, revision, edit = commit(self.project.library, self.project.id, lambda doc: replace_background(
+            self.project.library, doc, self.id, bg, harmonize=harmonize, engine=engine))
+        return {**edit.result, "revision": revision}
 
 
 class ShotHandle:
+    """One shot of a ``Project``, by id: its edits save revisions of the project."""
+
     def __init__(self, project: Project, shot_id: str):
         self.project, self.id = project, shot_id
 
     @property
     def doc(self) -> model.Shot:
+        """The shot as it is now (a copy)."""
         return self.project.doc.find_shot(self.id)[1]
 
     def add_layer(self, source=None, *, color: Optional[str] = None, text: Optional[str] = None,
@@ -241,32 +247,20 @@ class ShotHandle:
         if sum(x is not None for x in (source, color, text)) != 1:
             raise BadInput("add_layer: give exactly one of a file, color= or text=")
         if color is not None:
-            src = model.ColorSource(color=color)
+            source = model.ColorSource(color=color)
         elif text is not None:
-            src = model.TextSource(text=text, **fields.pop("text_style", {}))
-        elif isinstance(source, (model.AssetSource, model.ColorSource, model.TextSource, model.document.ShotSource)):
-            src = source
-        else:
-            ref, info = self.project.library.import_asset(source)
-            if info.kind == "audio":
-                raise BadInput(f"{Path(source).name}: has no picture to use as a layer")
-            src = model.AssetSource(asset=ref)
-        name = name or (Path(source).stem if isinstance(source, (str, Path)) else (text or color or ""))
-        layer = model.Layer(name=name, role=role, source=src, **fields)
-        with self.project.edit(f"add layer {name!r}") as doc:
-            doc.find_shot(self.id)[1].add_layer(layer)
-        return layer.id
+            source = model.TextSource(text=text, **fields.pop("text_style", {}))
+        lib = self.project.library
+        return self.project.apply(lambda doc: layers.add_layer(lib, doc, self.id, source, name=name, role=role,
+                                                               **fields)).created
 
     def add_operation(self, op: model.Operation) -> None:
         """Apply ``op`` to the shot (one revision); ``BadInput`` naming what is valid when its
-        engine package refuses its values (an unknown camera move or style, say).
+        render step refuses its values (an unknown camera move or style, say).
 
         >>> shot.add_operation(model.CameraMove(move="shake", amount=0.3, seed=4))   # doctest: +SKIP
         """
-        from storyloom.model.operations import validate_operation
-        validate_operation(op)
-        with self.project.edit(f"{op.label()} on shot") as doc:
-            doc.find_shot(self.id)[1].add_operation(op)
+        self.project.apply(lambda doc: layers.add_operation(doc, self.id, op))
 
     def extract_layer(self, point=None, *, box=None, clicks=(), frame: int = 0, layer: Optional[str] = None,
                       engine: Optional[str] = None, name: str = "") -> str:
@@ -278,9 +272,10 @@ class ShotHandle:
 
         >>> fg = shot.extract_layer(point=(160, 90), clicks=[(40, 30, False, 12)])   # doctest: +SKIP
         """
-        from storyloom.layers import extract_layer
-        return extract_layer(self.project.library, self.project.id, self.id, layer, point=point, box=box,
-                             clicks=clicks, frame=frame, engine=engine, name=name)[1]
+        lib = self.project.library
+        return self.project.apply(lambda doc: cutout.extract_layer(
+            lib, doc, self.id, layer, point=point, box=box, clicks=clicks, frame=frame, engine=engine,
+            name=name)).created
 
     def refine_layer(self, layer_id: str, *, clicks, frame: int = 0) -> list[int]:
         """Correct a cutout layer (one made by ``extract_layer``) with more clicks in the
@@ -292,5 +287,6 @@ class ShotHandle:
         >>> shot.refine_layer(fg, clicks=[(120, 86, False, 6)])   # doctest: +SKIP
         []
         """
-        from storyloom.layers import refine_cutout
-        return refine_cutout(self.project.library, self.project.id, self.id, layer_id, clicks, frame=frame)[1]
+        lib = self.project.library
+        return self.project.apply(lambda doc: cutout.refine_cutout(lib, doc, self.id, layer_id, clicks,
+                                                                   frame=frame)).result

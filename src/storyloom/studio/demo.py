@@ -3,7 +3,7 @@
 Nothing is downloaded: pictures come from ``skimage.data`` and a short clip with a tone
 is synthesised, so ``make run`` works offline on a fresh machine.
 
-    >>> from storyloom.demo import build_demo
+    >>> from storyloom.studio.demo import build_demo
     >>> film = build_demo("demo-library")        # doctest: +SKIP
 """
 from __future__ import annotations
@@ -11,10 +11,14 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from storyloom import model
-from storyloom.library import Project
+from storyloom.media import write_video
+from storyloom.render import render_shot
+from storyloom.studio.importer import thumbnail
+from storyloom.studio.project import Project
 
 SIZE = "640x360"
 FPS = 24
@@ -36,8 +40,6 @@ def _save_png(path: Path, rgba: np.ndarray) -> Path:
 
 def _moon_clip(path: Path, seconds: float = 3.0) -> Path:
     """A small clip: a bright disc crossing a starry sky, with a gentle two-note tone."""
-    import cv2
-    from storyloom.media import write_video
     rng = np.random.default_rng(7)
     w, h = 640, 360
     sky = np.zeros((h, w, 3), np.uint8)
@@ -126,10 +128,8 @@ def build_demo(path, title: str = "Storyloom demo") -> Project:
 def _add_thumbnails(lib, doc: model.Project) -> None:
     """First, middle and last frame of each rendered shot, so storyboard cards show the
     shot as it plays (the camera moves are keyframes, so the source stills would not)."""
-    from storyloom.importer import _thumbnail
-    from storyloom.render import render_shot
     for scene in doc.scenes:
         for shot in scene.shots:
             frames = render_shot(lib, doc, shot).frames
             picks = (0, len(frames) // 2, len(frames) - 1)
-            shot.thumbnails = [_thumbnail(lib, frames[i][..., :3]) for i in picks]
+            shot.thumbnails = [thumbnail(lib, frames[i][..., :3]) for i in picks]

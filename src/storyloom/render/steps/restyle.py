@@ -1,28 +1,32 @@
 """Render step for ``Restyle`` operations: the shot in a named style.
 
-    >>> from storyloom.model import Restyle
     >>> from storyloom.render.steps import step_for
-    >>> step_for(Restyle(style="ukiyo-e"))                # doctest: +SKIP
-    <function restyle_step ...>
+    >>> step_for(Restyle(style="ukiyo-e")).__name__
+    'restyle_step'
 """
 from __future__ import annotations
 
 import numpy as np
 
 from storyloom.engines.base import resolve
-from storyloom.engines.restyle.catalogue import get_style
+from storyloom.engines.restyle.base import check_strength
+from storyloom.engines.restyle.catalogue import get_style, style_names
 from storyloom.model import Restyle
-from storyloom.model.operations import register_validator
 from storyloom.render.steps import Clip, StepContext, register_step
 
 
-@register_validator(Restyle)
-def check_restyle(op: Restyle) -> None:
-    """Refuse an unknown style when the operation is added (aliases such as "monet" are fine)."""
+def check_restyle(op: Restyle, name=None) -> None:
+    """Refuse an unknown style (aliases such as "monet" are fine) or a strength outside 0..1.
+
+    >>> check_restyle(Restyle(style="vaporwave"))   # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    storyloom.errors.BadInput: style 'vaporwave': unknown (choose from: ...)
+    """
     get_style(op.style)
+    check_strength(op.strength)
 
 
-@register_step(Restyle)
+@register_step(Restyle, check=check_restyle, examples={"style": style_names})
 def restyle_step(op: Restyle, clip: Clip, ctx: StepContext) -> Clip:
     """Carry out ``op`` on ``clip``: same length, size and rate, in ``op.style``.
     An alpha channel (layer operations) passes through untouched."""
