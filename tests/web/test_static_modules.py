@@ -40,7 +40,7 @@ def test_modules_are_served_as_javascript_whatever_the_os_says(tmp_path, monkeyp
     mimetypes.guess_type("x.js")  # the table is read; then this machine's table is made to say text/plain
     monkeypatch.setitem(mimetypes.types_map, ".js", "text/plain")
     assert mimetypes.guess_type("x.js")[0] == "text/plain"
-    with TestClient(create_app(tmp_path / "lib", render_workers=0)) as client:
+    with TestClient(create_app(tmp_path / "lib", render_workers=0), base_url="http://127.0.0.1") as client:
         for module in MODULES:
             r = client.get(f"/static/{module.relative_to(STATIC).as_posix()}")
             assert r.status_code == 200 and r.content == module.read_bytes(), module
