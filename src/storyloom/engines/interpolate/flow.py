@@ -1,23 +1,23 @@
 """``flow``: CPU motion-compensated interpolation with OpenCV DIS optical flow.
 
 For each neighbour pair (a, b) the dense flow a -> b is computed on the grey (luma)
-frames and inverted for b -> a. The flow from the in-between at time t back to each
-source is solved per target pixel as the fixed point ``v(p) = -t * F(p + v(p))`` (a few
-iterations): the motion *at the target pixel*, so a moving object's edge lands where it
-belongs instead of where the source had it. The two bicubic warps are blended by time,
-weighted by consistency: where going t -> a -> (along F_ab) misses the t -> b position (an
-occlusion) the other side is trusted. DIS smears motion across an object's edge (and
-over fine hair), so two affine motion models are also fitted to the flow (the dominant
-one, usually the camera, then one for what it leaves out, usually the moving subject);
-each gives a candidate, and per pixel the candidate whose two warped sides agree best
-over a small window wins. All of this (flow, fixed points, choice) is worked out on luma
-at half size; it yields per-pixel sampling maps and weights, so each picture plane is
-warped once, at its own size, whatever the candidates.
+frames at half size and inverted for b -> a. The flow from the in-between at time t back
+to each source is solved per target pixel as the fixed point ``v(p) = -t * F(p + v(p))``:
+the motion *at the target pixel*, so a moving object's edge lands where it belongs. The two
+warps are blended by time, weighted by consistency: where going t -> a -> (along F_ab)
+misses the t -> b position (an occlusion) the other side is trusted.
+
+DIS smears motion across an object's edge, so other motions are tried per pixel and the
+one whose two warped sides agree best over a small window wins: two affine models fitted
+to the flow (the dominant one, usually the camera, then the subject) and, where the motion
+is long, the motion of neighbours 2-8 pixels away (DIS's patches lose a fast object's
+edge while its inside is right). All of this (flow, fixed points, choice) is worked out
+on luma at half size; it yields per-pixel sampling maps and weights, so each picture plane
+is warped once, bicubic, at its own size.
 
 Pictures are lists of planes, so the same code serves RGB frames (one full-size plane)
-and YUV 4:2:0 frames (luma plus a half-size two-channel chroma plane, which the half-size
-maps fit as they are): working in the decoder's own YUV avoids two lossy colour
-conversions (yardstick seeds 0-1 through files, same engine and encoder: +0.95 dB).
+and YUV 4:2:0 frames (luma plus a half-size two-channel chroma plane): working in the
+decoder's own YUV avoids two lossy colour conversions.
 
     >>> with FlowInterpolator() as e:                      # doctest: +SKIP
     ...     e.interpolate(frames, 2).shape
@@ -26,7 +26,6 @@ conversions (yardstick seeds 0-1 through files, same engine and encoder: +0.95 d
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -37,85 +36,53 @@ import numpy as np
 
 from storyloom.engines.base import Progress, no_progress, register
 from storyloom.engines.interpolate.base import FrameInterpolator, detect_cuts, output_count, plan
+from storyloom.engines.interpolate.motion import (at, cached_grid, flow_to_source, make_grid,  # noqa: F401
+                                                   motion_models, resize_flow, shifted, window_cost)
 from storyloom.errors import BadInput
 
-#: fixed-point iterations for the flow at the target time (gains level off after ~3)
-FIXED_POINT_ITERATIONS = 3
-#: ... and for inverting the flow (b -> a from a -> b): on the yardstick one does as well as
-#: three (-0.02 dB) and two do worse (-0.1 dB), the iteration overshooting at motion edges
+#: ... inverting the flow (b -> a from a -> b): on the yardstick one iteration does as well
+#: as three (-0.02 dB) and two do worse (-0.1 dB), the iteration overshooting at motion edges
 INVERSION_ITERATIONS = 1
 #: motion is worked out at 1/WORK_SCALE of the picture's size
 WORK_SCALE = 2
-#: side of the window (work pixels) over which candidate pictures are compared (yardstick
+#: side of the window (work pixels) over which candidate motions are compared (yardstick
 #: seeds 0-1 before encoding: 4 and 7 px cost 0.1 and 0.25 dB)
 CANDIDATE_WINDOW = 5
-#: RANSAC inlier distance (px) when fitting a motion model to the flow
-MODEL_TOLERANCE = 0.5
+#: neighbours' motion is tried where a motion is at least this long (work pixels, about a
+#: DIS patch), from these distances: on small motion it only fits the noise (-0.1 dB on
+#: the yardstick), on fast objects it mends their edges (real footage: +0.3 dB)
+SPREAD_FROM = 8.0
+SPREAD_STEPS = (2, 4, 8)
 
 #: a picture: (plane, subsampling) pairs; plane (H/s, W/s) or (H/s, W/s, C) uint8, the first
 #: one full-size luma or RGB
 Planes = Sequence[tuple[np.ndarray, int]]
 
 
-def _at(img: np.ndarray, where: np.ndarray, interp: int = cv2.INTER_LINEAR) -> np.ndarray:
-    """``img`` sampled at the (H, W, 2) float32 positions ``where``."""
-    return cv2.remap(img, where, None, interp, borderMode=cv2.BORDER_REPLICATE)
+def _choose(cost: np.ndarray, c: np.ndarray, maps: tuple, candidate: tuple) -> np.ndarray:
+    """Where the candidate's cost ``c`` is lower, copy its arrays into ``maps`` (in place);
+    the lower cost per pixel."""
+    win = cv2.compare(c, cost, cv2.CMP_LT)
+    if cv2.countNonZero(win):
+        for dst, src in zip(maps, candidate):
+            cv2.copyTo(src, win, dst)
+        return cv2.min(cost, c)
+    return cost
 
 
-def make_grid(h: int, w: int) -> np.ndarray:
-    """(h, w, 2) float32 pixel positions (x, y).
-
-    >>> make_grid(2, 3)[1, 2].tolist()
-    [2.0, 1.0]
-    """
-    return np.dstack(np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32)))
-
-
-#: grids are reused read-only across calls and threads
-_cached_grid = functools.lru_cache(maxsize=16)(make_grid)
-
-
-def flow_to_source(f: np.ndarray, s: float, grid: np.ndarray, iterations: int = FIXED_POINT_ITERATIONS) -> np.ndarray:
-    """Offset from each pixel of the frame at fraction ``s`` along the flow ``f`` back to
-    the source: the fixed point of ``v(p) = -s * f(p + v(p))``.
-
-    >>> f = np.zeros((4, 4, 2), np.float32); f[..., 0] = 2
-    >>> float(flow_to_source(f, 0.5, make_grid(4, 4))[1, 1, 0])
-    -1.0
-    """
-    v = -s * f
-    for _ in range(iterations):
-        v = -s * _at(f, grid + v)
-    return v
-
-
-def motion_models(f: np.ndarray, grid: np.ndarray, count: int = 2, step: int = 3) -> list[np.ndarray]:
-    """Up to ``count`` affine motions fitted to the flow ``f`` (each as a dense (H, W, 2)
-    flow): the dominant one by RANSAC, then the next one on what it left out.
-
-    >>> g = make_grid(30, 40)
-    >>> f = np.zeros((30, 40, 2), np.float32); f[..., 0] = 1.5; f[5:25, 5:35] = (-3, 2)
-    >>> [[round(float(v), 2) + 0 for v in m[15, 20]] for m in motion_models(f, g)]
-    [[1.5, 0.0], [-3.0, 2.0]]
-    """
-    src = grid[::step, ::step].reshape(-1, 2)
-    dst = (grid + f)[::step, ::step].reshape(-1, 2)
-    out = []
-    for _ in range(count):
-        if len(src) < 30:   # too few points left to fit a motion worth trying
-            break
-        m, inliers = cv2.estimateAffine2D(src, dst, ransacReprojThreshold=MODEL_TOLERANCE, maxIters=300)
-        if m is None:
-            break
-        out.append(cv2.transform(grid.reshape(-1, 1, 2), m).reshape(grid.shape) - grid)
-        rest = inliers.ravel() == 0
-        src, dst = src[rest], dst[rest]
-    return out
-
-
-def _cost(x: np.ndarray, y: np.ndarray, box: tuple[int, int]) -> np.ndarray:
-    """Mean over a ``box`` window of the absolute difference of two uint8 grey pictures."""
-    return cv2.blur(cv2.absdiff(x, y).astype(np.float32), box)
+def _spread(ha, hb, g, maps, cost, side: int) -> np.ndarray:
+    """One pass trying, where the motion is long, each pixel's neighbours' maps (at
+    SPREAD_STEPS in four directions); ``maps`` (ma, mb, k) updated in place; the cost."""
+    ma, mb, k = maps
+    for d in SPREAD_STEPS:
+        for dx, dy in ((d, 0), (-d, 0), (0, d), (0, -d)):
+            da, db = shifted(ma - g, dx, dy), shifted(mb - g, dx, dy)
+            xa, xb = g + da, g + db
+            c = window_cost(at(ha, xa), at(hb, xb), side)
+            # only where the motion tried is long: a cost that does not win keeps its pixel
+            c[cv2.magnitude(*cv2.split(db - da)) < SPREAD_FROM] = np.inf
+            cost = _choose(cost, c, maps, (xa, xb, shifted(k, dx, dy)))
+    return cost
 
 
 def _warp_blend(pa: Planes, pb: Planes, ma: np.ndarray, mb: np.ndarray, k: np.ndarray,
@@ -129,20 +96,20 @@ def _warp_blend(pa: Planes, pb: Planes, ma: np.ndarray, mb: np.ndarray, k: np.nd
         if (ph, pw) == (h, w):   # e.g. 4:2:0 chroma at the work size: the maps as they are
             xa, xb, kk = ma, mb, k
         else:
-            # the displacements, resized and rescaled to the plane; the plane's own grid added
-            g = _cached_grid(ph, pw)
-            if pw == WORK_SCALE * w and ph == WORK_SCALE * h:   # one scale: a single fused op
-                xa = cv2.scaleAdd(cv2.resize(ma - grid, (pw, ph)), float(WORK_SCALE), g)
-                xb = cv2.scaleAdd(cv2.resize(mb - grid, (pw, ph)), float(WORK_SCALE), g)
-            else:
-                scale = np.array([pw / w, ph / h], np.float32)
-                xa = cv2.resize(ma - grid, (pw, ph)) * scale + g
-                xb = cv2.resize(mb - grid, (pw, ph)) * scale + g
+            xa, xb = _moved(ma - grid, ph, pw), _moved(mb - grid, ph, pw)
             kk = cv2.resize(k, (pw, ph))
-        wa = _at(a, xa, cv2.INTER_CUBIC)   # bicubic keeps texture sharp
-        wb = _at(b, xb, cv2.INTER_CUBIC)
+        # bicubic keeps texture sharp (bilinear: -0.5 dB on the yardstick; Lanczos +0.05 dB
+        # for twice the time)
+        wa, wb = at(a, xa, cv2.INTER_CUBIC), at(b, xb, cv2.INTER_CUBIC)
         out.append(cv2.blendLinear(wa, wb, 1 - kk, kk))   # weights sum to 1: rounds, no bias
     return out
+
+
+def _moved(d: np.ndarray, h: int, w: int) -> np.ndarray:
+    """Sampling positions on an (h, w) picture for the displacements ``d`` of a smaller one."""
+    if w * d.shape[0] == h * d.shape[1]:   # one scale for x and y: a single fused op
+        return cv2.scaleAdd(cv2.resize(d, (w, h)), w / d.shape[1], cached_grid(h, w))
+    return resize_flow(d, h, w) + cached_grid(h, w)
 
 
 _cv_threads_lock = threading.Lock()
@@ -171,13 +138,12 @@ def _single_cv_thread():
 @register
 class FlowInterpolator(FrameInterpolator):
     NAME = "flow"
-    VERSION = "4"
+    VERSION = "5"
     PRIORITY = 10
-    DESCRIPTION = ("OpenCV DIS optical flow, solved at the target time, occlusion-aware bicubic warp, "
-                   "per-pixel choice against fitted camera/subject motions (CPU)")
+    DESCRIPTION = ("OpenCV DIS optical flow, solved at the target time, occlusion-aware warp, per-pixel "
+                   "choice against fitted camera/subject motions and neighbours' motion (CPU)")
 
     def __init__(self) -> None:
-        import threading
         # one DIS object per thread: its calc() keeps per-call state
         self._local = threading.local()
 
@@ -185,10 +151,9 @@ class FlowInterpolator(FrameInterpolator):
         dis = getattr(self._local, "dis", None)
         if dis is None:
             # the fast preset run down to the (half-size) work picture, with 2 variational
-            # refinement passes instead of 5: on the yardstick (luma+chroma PSNR before
-            # encoding) seeds 0-1 -0.02 dB and seeds 2-3 +0.05 dB against the medium preset,
-            # at 40% of its time; stopping one level coarser (the preset's own finest
-            # scale) costs 1 dB, no refinement 0.1-0.2 dB
+            # refinement passes instead of 5: on the yardstick seeds 0-1 -0.02 dB and seeds 2-3
+            # +0.05 dB against the medium preset, at 40% of its time; stopping one level
+            # coarser (the preset's own finest scale) costs 1 dB, no refinement 0.1-0.2 dB
             dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
             dis.setFinestScale(0)
             dis.setVariationalRefinementIterations(2)
@@ -196,7 +161,7 @@ class FlowInterpolator(FrameInterpolator):
         return dis.calc(a, b, None)
 
     def _grid(self, h: int, w: int) -> np.ndarray:
-        return _cached_grid(h, w)
+        return cached_grid(h, w)
 
     def between_planes(self, pa: Planes, pb: Planes, times, ga: np.ndarray, gb: np.ndarray) -> list[list[np.ndarray]]:
         """In-betweens of two pictures given as planes (see ``Planes``) at each t in
@@ -220,33 +185,29 @@ class FlowInterpolator(FrameInterpolator):
         # pass is the noisier one); where the inversion fails (occlusions) the check below sees it
         fba = flow_to_source(fab, 1.0, g, INVERSION_ITERATIONS)
         models = motion_models(fab, g)
-        box = (CANDIDATE_WINDOW, CANDIDATE_WINDOW)
-        px = float(ga.shape[1]) / w   # one work pixel in source pixels
+        long_motion = float(np.abs(fab).max()) >= SPREAD_FROM
+        px = float(ga.shape[1]) / w   # one work pixel in picture pixels
         out = []
         for t in times:
             va, vb = flow_to_source(fab, t, g), flow_to_source(fba, 1 - t, g)
             ma, mb = g + va, g + vb
             # t -> a, then along F_ab, should land where t -> b does; a miss is an occlusion
-            ea = cv2.magnitude(*cv2.split(_at(fab, ma) + va - vb)) * px
-            eb = cv2.magnitude(*cv2.split(_at(fba, mb) + vb - va)) * px
+            ea = cv2.magnitude(*cv2.split(at(fab, ma) + va - vb)) * px
+            eb = cv2.magnitude(*cv2.split(at(fba, mb) + vb - va)) * px
             wta = (1 - t) / (1.0 + ea * ea) + 1e-4 * (1 - t)
             wtb = t / (1.0 + eb * eb) + 1e-4 * t
             k = wtb / (wta + wtb)
             # how well the two sides agree, as a local mean: one pixel alone is too noisy to
             # choose by, and a window keeps the choice coherent over an edge
-            cost = _cost(_at(ha, ma), _at(hb, mb), box) if models else None
+            cost = window_cost(at(ha, ma), at(hb, mb), CANDIDATE_WINDOW)
             for m in models:
                 # an affine motion is smooth: its value at the target pixel is close enough
-                # to its value at the source (no fixed point needed)
+                # to its value at the source (no fixed point needed); plain time weights
                 xa, xb = cv2.scaleAdd(m, -t, g), cv2.scaleAdd(m, 1 - t, g)
-                c = _cost(_at(ha, xa), _at(hb, xb), box)
-                win = cv2.compare(c, cost, cv2.CMP_LT)
-                if cv2.countNonZero(win):
-                    # the winner's maps and plain time weights replace the flow's, per pixel
-                    cv2.copyTo(xa, win, ma)
-                    cv2.copyTo(xb, win, mb)
-                    k[win > 0] = t
-                    cost = cv2.min(cost, c)
+                c = window_cost(at(ha, xa), at(hb, xb), CANDIDATE_WINDOW)
+                cost = _choose(cost, c, (ma, mb, k), (xa, xb, np.full_like(k, t)))
+            if long_motion:
+                _spread(ha, hb, g, (ma, mb, k), cost, CANDIDATE_WINDOW)
             out.append(_warp_blend(pa, pb, ma, mb, k, g))
         return out
 
