@@ -60,8 +60,9 @@ def main(argv=None) -> int:
     >>> main(["--help"])        # doctest: +SKIP
     0
     """
-    from storyloom.cli.app import app
+    from storyloom.cli.app import app, fill_optional_values
     _load_commands(_command_of(argv))
+    argv = fill_optional_values(sys.argv[1:] if argv is None else list(argv))
     try:
         # standalone_mode=False: click returns exit codes and raises usage errors to us,
         # so that every failure ends in one line of ours instead of a traceback.

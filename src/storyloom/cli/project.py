@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from storyloom.cli.app import app, progress_bar
+from storyloom.cli.app import OPTIONAL_VALUES, app, progress_bar
 from storyloom.errors import BadInput
 
 LibraryDir = typer.Argument(..., help="the project's library folder", show_default=False)
@@ -85,20 +85,34 @@ def info(path: Path = LibraryDir, project: Optional[str] = ProjectOpt):
         typer.echo(f"  cast: {c.name}")
 
 
+def _ray_address(word: str) -> bool:
+    """Whether the word after ``--ray`` is its address (``host:port``, ``ray://…``, ``auto``,
+    ``local``) rather than the next argument."""
+    return ":" in word or word in ("auto", "local")
+
+
+OPTIONAL_VALUES["--ray"] = ("", _ray_address)
+
+
 @app.command()
 def render(path: Path = LibraryDir,
            output: Path = typer.Option(..., "-o", "--output", help="the film to write (.mp4)"),
-           workers: Optional[int] = typer.Option(None, help="parallel shot renderers (0: in this process)"),
+           workers: Optional[int] = typer.Option(None, help="parallel shot renderers (0: in this process; "
+                                                            "with --ray: the local Ray's CPUs)"),
+           ray: Optional[str] = typer.Option(None, "--ray", metavar="[ADDRESS]",
+                                             help="render on Ray: alone, a local Ray (or the cluster "
+                                                  "$STORYLOOM_RAY_ADDRESS names); with HOST:PORT, that cluster"),
            project: Optional[str] = ProjectOpt):
-    """Render the film to a video file."""
+    """Render the film to a video file (again after an interruption: only what is missing is done)."""
     if output.suffix.lower() not in (".mp4", ".mov", ".m4v"):
         raise BadInput(f"{output.name}: render writes .mp4 (or .mov)")
     film = open_project(path, project)
     with progress_bar() as bar:
         task = bar.add_task("rendering", total=1.0)
         result = film.render(output, progress=lambda f, m="": bar.update(task, completed=f, description=m or "rendering"),
-                             workers=workers)
-    typer.echo(f"wrote {result.path} ({result.frames} frames, {result.duration:.2f} s) in {result.seconds:.1f} s")
+                             workers=workers, ray=ray)
+    typer.echo(f"wrote {result.path} ({result.frames} frames, {result.duration:.2f} s) in {result.seconds:.1f} s "
+               f"on {result.executor}")
 
 
 @app.command()
@@ -208,4 +222,4 @@ def demo(path: Path = typer.Argument(Path("demo-library"), help="where to build 
         film = build_demo(path)
         typer.echo(f"built the demo project in {path} [id {film.id}]")
     if output is not None:
-        render(path, output, None, None)
+        render(path, output, workers=None, ray=None, project=None)

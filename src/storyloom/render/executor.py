@@ -1,9 +1,10 @@
-"""Where render work runs: one small ``Executor`` interface, in this process or on a local
-process pool (the default), so another executor (Ray) can be added beside them.
+"""Where render work runs: one small ``Executor`` interface, in this process, on a local
+process pool (the default) or on Ray (``storyloom.render.cluster``).
 
 A work unit is a plain function and picklable arguments (a shot chunk: the project as
 JSON, the chunk's frame range, the ``.npy`` file to fill); ``submit`` returns a future
-whose ``result()`` is the function's answer.
+whose ``result()`` is the function's answer. A large argument every unit shares is
+``share``d once (Ray puts it in its object store; the others pass it as it is).
 
     >>> with executor_for(0) as ex:
     ...     ex.submit(pow, 2, 10).result()
@@ -24,6 +25,19 @@ class Executor:
     workers: int = 1
     #: units run in other processes: they get what opens the library, not the library
     remote: bool = False
+    #: units hand their frames back as arrays (their machine may not see this one's disk)
+    returns_arrays: bool = False
+    #: at most this many units submitted and not yet taken (None: all at once)
+    ahead: Optional[int] = None
+
+    @property
+    def label(self) -> str:
+        """Where the units run, in words (for messages and job results)."""
+        return "this process" if not self.remote else f"a local pool of {self.workers}"
+
+    def share(self, value: Any) -> Any:
+        """``value`` as units should receive it when many share it (here: itself)."""
+        return value
 
     def submit(self, fn: Callable, *args: Any) -> Future:
         """Schedule ``fn(*args)``; its future's ``result()`` waits for (or runs) it."""
@@ -101,13 +115,21 @@ def default_workers() -> int:
     return min(2, os.cpu_count() or 1)
 
 
-def executor_for(workers: Optional[int] = None, units: int = 2) -> Executor:
+def executor_for(workers: Optional[int] = None, units: int = 2, ray=None, root=None) -> Executor:
     """The executor for ``workers`` processes (None: ``default_workers()``; 0: this
     process); a render of a single unit runs in this process whatever is asked.
+    ``ray`` asks for Ray instead (``storyloom.render.cluster.ray_choice``: an address,
+    ``"local"`` or True for a local Ray keeping its files under ``root``, None for
+    ``$STORYLOOM_RAY_ADDRESS`` when set, False never).
 
-    >>> isinstance(executor_for(2, units=1), InProcess)
+    >>> isinstance(executor_for(2, units=1, ray=False), InProcess)
     True
     """
+    from storyloom.render.cluster import RayExecutor, ray_choice
+    address = ray_choice(ray)
+    # one unit gains nothing from a cluster: only an explicit request sends it there
+    if address is not None and (units > 1 or ray not in (None, False)):
+        return RayExecutor(address, root=root, cpus=workers or None)
     workers = default_workers() if workers is None else workers
     if workers > 0 and units > 1:
         return LocalPool(workers)

@@ -169,14 +169,15 @@ class Project:
         return self.library.history(self.id)
 
     # ---- output
-    def render(self, path, progress: Optional[Progress] = None, workers: Optional[int] = None):
-        """Render the film to ``path`` (.mp4) and return the render result.
+    def render(self, path, progress: Optional[Progress] = None, workers: Optional[int] = None, ray=None):
+        """Render the film to ``path`` (.mp4) and return the render result; ``ray``: an
+        address or ``"local"`` to render on Ray (``storyloom.render.cluster.ray_choice``).
 
         The render is recorded as a job in the library (state, progress, result), so
         other doors (the studio, scripts) can follow it.
         """
         with self.library.record("render", self.id, {"out": str(path)}, progress=progress) as job:
-            result = render_project(self.library, self.doc, path, progress=job.report, workers=workers)
+            result = render_project(self.library, self.doc, path, progress=job.report, workers=workers, ray=ray)
             job.done({"path": str(result.path), "frames": result.frames}, "rendered")
         return result
 
