@@ -20,6 +20,7 @@ COMMAND_MODULES: dict[str, str] = {
     "gc": "project", "engines": "project", "demo": "project",
     "styles": "restyle", "restyle": "restyle", "script": "script", "serve": "serve",
     "shots": "shots", "upscale": "upscale",
+    "jobs": "jobs", "cancel": "jobs", "resume": "jobs",
 }
 
 

@@ -42,21 +42,23 @@ def import_(path: Path = LibraryDir,
             engine: Optional[str] = typer.Option(None, help="shot detection engine (see `storyloom engines`)"),
             scene: Optional[str] = typer.Option(None, help="add every shot to this scene (id or title)"),
             project: Optional[str] = ProjectOpt):
-    """Add footage and stills: videos are split into shots, grouped into scenes."""
-    from storyloom.studio.importer import import_footage
+    """Add footage and stills: videos are split into shots, grouped into scenes (one
+    revision; again after an interruption: the shots found before are not searched again)."""
+    from storyloom.studio.resumable import run
     film = open_project(path, project)
     for file in media:  # check every file before changing anything
         if not file.exists():
             raise BadInput(f"{file}: no such file")
-    shots = []
-    with progress_bar() as bar, film.edit(f"import {', '.join(f.name for f in media)}") as doc:
-        target = doc.scene(scene) if scene else None
-        for file in media:
-            task = bar.add_task(f"importing {file.name}", total=1.0)
-            shots += import_footage(film.library, doc, file, target, split=split, engine=engine,
-                                    progress=lambda f, m="", t=task: bar.update(t, completed=f))
-            bar.update(task, completed=1.0)
-    for shot in shots:
+    scene_id = film.doc.scene(scene).id if scene else None
+    params = {"paths": [str(f.resolve()) for f in media], "names": [f.name for f in media], "split": split,
+              "engine": engine, "scene_id": scene_id}
+    with progress_bar() as bar:
+        task = bar.add_task(f"importing {', '.join(f.name for f in media)}", total=1.0)
+        result = run(film.library, "import", film.id, params, progress=lambda f, m="": bar.update(task, completed=f))
+        bar.update(task, completed=1.0)
+    doc = film.doc
+    for shot_id in result["shots"]:
+        shot = doc.find_shot(shot_id)[1]
         typer.echo(f"added shot {shot.title!r} ({shot.duration:.2f} s) [id {shot.id}]")
 
 
@@ -111,8 +113,9 @@ def render(path: Path = LibraryDir,
         task = bar.add_task("rendering", total=1.0)
         result = film.render(output, progress=lambda f, m="": bar.update(task, completed=f, description=m or "rendering"),
                              workers=workers, ray=ray)
+    reused = f"; {result.work['reused']} finished step(s) read from the cache" if result.work.get("reused") else ""
     typer.echo(f"wrote {result.path} ({result.frames} frames, {result.duration:.2f} s) in {result.seconds:.1f} s "
-               f"on {result.executor}")
+               f"on {result.executor}{reused}")
 
 
 @app.command()

@@ -136,6 +136,31 @@ def cached_clip(key: str, cache_dir: Optional[Path], fps: float = 0.0) -> Option
     return Clip(np.load(npy, mmap_mode="r"), float(info.get("fps", fps)))
 
 
+def cached_piece(key: str, cache_dir: Optional[Path]) -> Optional[dict]:
+    """A finished piece of a long job other than frames (the shots found in a video, its
+    thumbnails), stored as JSON beside the step outputs; None when there is none.
+
+    >>> cached_piece("0" * 64, None) is None
+    True
+    """
+    if cache_dir is None:
+        return None
+    path = Path(cache_dir) / "steps" / key[:2] / f"{key}.piece.json"
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def store_piece(key: str, cache_dir: Optional[Path], data: dict) -> None:
+    """Keep a finished piece (see ``cached_piece``); written atomically.
+
+    >>> store_piece(sha("shots", asset), lib.cache_dir, {"shots": []})   # doctest: +SKIP
+    """
+    if cache_dir is not None:
+        write_json(Path(cache_dir) / "steps" / key[:2] / f"{key}.piece.json", data)
+
+
 def run_step_cached(op, clip: Clip, ctx: StepContext, input_key: str,
                     cache_dir: Optional[Path]) -> tuple[Clip, str]:
     """Run ``op`` on ``clip`` (or load its cached output): (output clip, output key).
