@@ -64,7 +64,7 @@ class JobRunner:
         if job.state not in RESUMABLE:
             raise BadInput(f"job {job_id}: is {job.state}; only an interrupted, cancelled or failed job resumes")
         kind_of(job.kind)
-        job = self.lib.update_job(job_id, state="queued", message="queued to resume")
+        job = self.lib.requeue_job(job_id)
         self._queue(job_id, None)
         return job
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Callable, Optional
 
@@ -88,14 +90,27 @@ def _pool_context():
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
+def _exit_with(parent: int) -> None:
+    """In a pool worker: leave as soon as the process that made the pool is gone. A render
+    killed with SIGKILL runs no clean-up, and its workers would otherwise wait for work
+    forever (holding memory and the killed command's output pipes)."""
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+    threading.Thread(target=watch, name="storyloom-parent-watch", daemon=True).start()
+
+
 class LocalPool(Executor):
-    """Units on a pool of ``workers`` local processes (forked where the platform can)."""
+    """Units on a pool of ``workers`` local processes (forked where the platform can); the
+    workers end with the process that made them, however it ends."""
 
     remote = True
 
     def __init__(self, workers: int):
         self.workers = workers
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
+                                         initializer=_exit_with, initargs=(os.getpid(),))
 
     def submit(self, fn: Callable, *args: Any) -> Future:
         """``fn(*args)`` on a worker process."""

@@ -178,6 +178,20 @@ class Jobs:
                 con.execute("UPDATE jobs SET params=? WHERE id=?", (json.dumps(params), job_id))
         return self.job(job_id)
 
+    def requeue_job(self, job_id: str, message: str = "queued to resume") -> JobInfo:
+        """Queue an ended job again in this process (a server resuming it soon).
+
+        >>> lib.requeue_job(jid).state                       # doctest: +SKIP
+        'queued'
+        """
+        with self._write() as con:
+            cur = con.execute("UPDATE jobs SET state='queued', owner=?, cancel=0, message=?, updated=? WHERE id=? "
+                              "AND state IN ('failed','cancelled','interrupted')",
+                              (this_process(), message, now_iso(), job_id))
+            if cur.rowcount == 0:
+                raise BadInput(f"job {job_id}: is not interrupted, cancelled or failed; nothing to resume")
+        return self.job(job_id)
+
     def request_cancel(self, job_id: str) -> JobInfo:
         """Ask job ``job_id`` to stop, whichever process runs it: it stops at its next
         progress report. A job whose process is gone is cancelled at once; an ended one is
