@@ -13,6 +13,7 @@ media from the same path: a shared folder on a cluster).
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import os
@@ -110,6 +111,7 @@ def _start_local(ray, root, cpus: Optional[int]) -> dict:
     _settings_read_again()
     ray.init(address="local", num_cpus=cpus, include_dashboard=False, _node_ip_address="127.0.0.1",
              _temp_dir=str(temp), log_to_driver=False, configure_logging=False, namespace="storyloom")
+    atexit.register(disconnect)   # Ray stops its processes at exit too; this also removes the link
     return {"address": LOCAL, "owned": True, "link": link, "folder": folder}
 
 
@@ -169,14 +171,36 @@ def disconnect() -> None:
                 session["link"].unlink()
 
 
+def _import_renderer(modules: tuple) -> int:
+    import importlib
+    for name in modules:
+        importlib.import_module(name)
+    return os.getpid()
+
+
+def warm_up(modules: tuple = ("storyloom.render.timeline",)) -> int:
+    """Have every CPU's Ray worker import the renderer (and ``modules``) now, not during the
+    first render (a cold worker spends seconds importing); the workers that did.
+
+    >>> warm_up(("storyloom.engines.restyle",))        # doctest: +SKIP
+    2
+    """
+    ray = _import_ray()
+    task = ray.remote(num_cpus=1)(_import_renderer)
+    cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
+    return len(set(ray.get([task.remote(tuple(modules)) for _ in range(2 * cpus)])))
+
+
 class RayExecutor(Executor):
     """Units as Ray tasks (one CPU each) on a local Ray or a cluster; see the module docstring.
-    ``keep``: leave Ray running after ``shutdown`` (a server rendering again and again)."""
+    A local Ray stays up after ``shutdown`` for the next render (it takes seconds to start;
+    a studio renders again and again) and stops with the process; ``keep=False`` stops it
+    at once."""
 
     remote = True
     returns_arrays = True
 
-    def __init__(self, address: str = LOCAL, root=None, cpus: Optional[int] = None, keep: bool = False):
+    def __init__(self, address: str = LOCAL, root=None, cpus: Optional[int] = None, keep: bool = True):
         self.ray = _import_ray()
         self._started = not self.ray.is_initialized()   # only a Ray it started is stopped after
         self.session = connect(address, root, cpus)

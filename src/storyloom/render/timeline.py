@@ -51,7 +51,9 @@ class RenderResult:
 
 def _render_chunk(lib, project_json: str, shot_index: int, start: int, end: int, out: Optional[str]):
     """Frames ``start`` .. ``end - 1`` of one shot, written to the ``.npy`` file ``out`` (or
-    returned as an array when ``out`` is None), with the work it took: (out or array, work)."""
+    returned as an array when ``out`` is None), with the work it took (and ``seconds``: how
+    long it took where it ran): (out or array, work)."""
+    t0 = time.perf_counter()
     project = Project.model_validate_json(project_json)
     shot = project.shots()[shot_index]
     h, w = project.size.height, project.size.width
@@ -66,6 +68,7 @@ def _render_chunk(lib, project_json: str, shot_index: int, start: int, end: int,
             for i, f in enumerate(iter_shot_frames(lib, project, shot, start, end)):
                 frames[i] = f
             work["chunks"] += 1
+    work["seconds"] = time.perf_counter() - t0
     if out is None:
         return frames, work
     frames.flush()

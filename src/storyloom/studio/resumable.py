@@ -111,7 +111,7 @@ def job_said(job: JobInfo) -> str:
     'ab  render  done 100%  done  (attempt 1: 2 steps)'
     """
     work = job.work[-1] if job.work else {}
-    did = ", ".join(f"{v} {k}" for k, v in work.items() if v)
+    did = ", ".join(f"{v:.1f} {k}" if isinstance(v, float) else f"{v} {k}" for k, v in work.items() if v)
     tail = f"  (attempt {job.attempts}: {did})" if job.attempts and did else ""
     return f"{job.id}  {job.kind}  {job.state} {round(100 * job.progress)}%  {job.message}{tail}"
 
