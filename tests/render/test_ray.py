@@ -169,3 +169,19 @@ def test_ray_choice_and_a_missing_ray(monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)   # as if Ray were not installed
     with pytest.raises(BadInput, match=r"storyloom\[ray\]"):
         RayExecutor("local", root="/tmp")
+
+
+def test_a_bad_step_on_ray_fails_with_its_own_one_line(tmp_path, ray_session):
+    lib = Library.open(tmp_path / "lib")
+    p = Project(title="bad", fps=FPS)
+    p.size.width, p.size.height = W, H
+    sc = p.add_scene("s")
+    sc.add_shot(duration=1.0).add_layer(Layer(source=ColorSource(color="#204080")))
+    bad = sc.add_shot(duration=1.0)
+    bad.add_layer(Layer(source=ColorSource(color="#802040")))
+    bad.add_operation(Restyle.model_construct(style="no-such-style", strength=1.0, engine=None))
+    out = tmp_path / "film.mp4"
+    with pytest.raises(BadInput, match="no-such-style") as e:
+        render_project(lib, p, out, ray="local")
+    assert "\n" not in str(e.value) and "Traceback" not in str(e.value)
+    assert not out.exists() and not list(tmp_path.glob(".film*"))

@@ -171,6 +171,21 @@ def disconnect() -> None:
                 session["link"].unlink()
 
 
+def _unwrapped(future: Future) -> Future:
+    """``future`` with a task's own error in place of Ray's wrapper (whose message holds the
+    remote traceback): a bad input on a node reads as one line, as on the pool."""
+    out: Future = Future()
+
+    def settle(f: Future) -> None:
+        error = f.exception()
+        if error is None:
+            out.set_result(f.result())
+        else:
+            out.set_exception(getattr(error, "cause", None) or error)
+    future.add_done_callback(settle)
+    return out
+
+
 def _import_renderer(modules: tuple) -> int:
     import importlib
     for name in modules:
@@ -227,7 +242,7 @@ class RayExecutor(Executor):
             task = self._tasks[fn] = self.ray.remote(num_cpus=1)(fn)
         ref = task.remote(*args)
         self._refs.append(ref)
-        return ref.future()
+        return _unwrapped(ref.future())
 
     def shutdown(self) -> None:
         """Cancel the tasks not finished; stop a local Ray this executor started."""
