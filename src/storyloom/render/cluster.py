@@ -81,6 +81,10 @@ def _short(folder: Path) -> tuple[Path, Optional[Path]]:
         return folder, None
     name = "storyloom-ray-" + hashlib.sha256(str(folder).encode()).hexdigest()[:8]
     link = Path(tempfile.gettempdir()) / name
+    for old in link.parent.glob("storyloom-ray-*"):   # links of libraries that are gone
+        with contextlib.suppress(OSError):
+            if old.is_symlink() and not old.exists():
+                old.unlink()
     with contextlib.suppress(FileNotFoundError):
         if link.is_symlink() and Path(os.readlink(link)) != folder:
             link.unlink()
@@ -109,8 +113,14 @@ def _start_local(ray, root, cpus: Optional[int]) -> dict:
                                                     if p and p != package]),
     })
     _settings_read_again()
-    ray.init(address="local", num_cpus=cpus, include_dashboard=False, _node_ip_address="127.0.0.1",
-             _temp_dir=str(temp), log_to_driver=False, configure_logging=False, namespace="storyloom")
+    try:
+        ray.init(address="local", num_cpus=cpus, include_dashboard=False, _node_ip_address="127.0.0.1",
+                 _temp_dir=str(temp), log_to_driver=False, configure_logging=False, namespace="storyloom")
+    except BaseException:
+        if link is not None:
+            with contextlib.suppress(OSError):
+                link.unlink()
+        raise
     atexit.register(disconnect)   # Ray stops its processes at exit too; this also removes the link
     return {"address": LOCAL, "owned": True, "link": link, "folder": folder}
 
