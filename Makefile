@@ -28,13 +28,18 @@ $(STAMP): pyproject.toml requirements-nodeps.txt
 
 install: $(STAMP)
 
+# Ray (an optional extra) for its tests: plain ray, with protobuf kept below 5 for MediaPipe
+$(VENV)/.installed-ray: $(STAMP) pyproject.toml
+	$(PIP) install -q -e '.[ray]' 'protobuf<5'
+	touch $@
+
 # `make run`: the studio in the browser over the demo library (built once, not rendered).
 run: install
 	test -f demo-library/library.sqlite || $(VENV)/bin/storyloom demo demo-library
 	@echo "Storyloom studio: http://127.0.0.1:8765"
 	$(VENV)/bin/storyloom serve demo-library --port 8765
 
-test: install
+test: install $(VENV)/.installed-ray
 	$(PY) -m pytest -q -p no:cacheprovider
 
 # the studio screenshots in docs/screenshots, taken by the browser tests

@@ -50,3 +50,17 @@ def yardstick():
                                mediaio=importlib.import_module("mediaio"))
     finally:
         sys.path.remove(str(ys))
+
+
+@pytest.fixture(scope="session")
+def ray_session(tmp_path_factory):
+    """One local Ray for the whole test session (it takes seconds to start), its files in a
+    library folder of its own: ``{"folder": <lib>/cache/ray, "home_token_before": bool}``."""
+    pytest.importorskip("ray")
+    from pathlib import Path
+    from storyloom.render import cluster
+    home_token = (Path.home() / ".ray" / "auth_token").exists()
+    root = tmp_path_factory.mktemp("ray-library")
+    session = cluster.connect("local", root, cpus=2)
+    yield {"folder": session["folder"], "home_token_before": home_token}
+    cluster.disconnect()

@@ -28,7 +28,7 @@ def _wait(client, job_id, timeout=120):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         job = ok(client.get(f"/api/jobs/{job_id}"))
-        if job["status"] in ("done", "failed", "cancelled"):
+        if job["status"] in ("done", "failed", "cancelled", "interrupted"):
             return job
         time.sleep(0.05)
     raise AssertionError(f"job {job_id} did not finish: {job}")
@@ -204,3 +204,43 @@ def test_import_keeps_edits_saved_while_it_ran():
     assert head.title == "renamed meanwhile"
     assert [(s.title, [x.title for x in s.shots]) for s in head.scenes] == [
         ("Intro", ["a", "imported into intro"]), ("Added meanwhile", []), ("Scene 3", ["imported 2"])]
+
+
+def test_an_interrupted_render_shows_as_interrupted_and_resumes_from_the_studio(make_client):
+    """A render left running by a studio server that was killed reads as interrupted (not
+    failed) once the server is back; "resume" finishes it under the same job id."""
+    import subprocess
+    import sys
+    from storyloom.store.jobs import this_process
+    client = make_client()
+    pid, _, _ = _project_with_shots(client)
+    lib = client.app.state.lib
+    jid = lib.create_job("render", pid, {"origin": "studio", "workers": 0, "ray": False})
+    lib.start_job(jid)
+    lib.update_job(jid, progress=0.4, message="frame 7/18")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    host, _, start = this_process().split(":")
+    lib._con().execute("UPDATE jobs SET owner=? WHERE id=?", (f"{host}:{dead.pid}:{int(start) + 1}", jid))
+    job = ok(client.get(f"/api/jobs/{jid}"))
+    assert (job["status"], job["resumable"], job["progress"]) == ("interrupted", True, 0.4)
+    listed = ok(client.get("/api/jobs", params={"status": "interrupted"}))
+    assert [j["id"] for j in listed] == [jid]
+    assert ok(client.post(f"/api/jobs/{jid}/resume"))["status"] in ("queued", "running", "done")
+    done = _wait(client, jid)
+    assert done["status"] == "done" and done["attempts"] == 2 and done["result"]["frames"] == 18
+    assert client.get(done["result"]["url"]).status_code == 200
+    assert client.post(f"/api/jobs/{jid}/resume").status_code == 409    # done: nothing to resume
+
+
+def test_render_on_ray_is_asked_in_the_body(client, monkeypatch):
+    """The render dialog's choice travels to the job: pool, or Ray with an address."""
+    pid, _, _ = _project_with_shots(client)
+    runner = client.app.state.runner
+    seen = []
+    monkeypatch.setattr(runner, "_queue", lambda jid, cleanup, fn=None: seen.append(runner.lib.job(jid).params))
+    ok(client.post(f"/api/projects/{pid}/render", json={"executor": "ray", "ray_address": "10.0.0.5:6379"}))
+    ok(client.post(f"/api/projects/{pid}/render", json={"executor": "pool"}))
+    assert [p["ray"] for p in seen] == ["10.0.0.5:6379", False]
+    bad = client.post(f"/api/projects/{pid}/render", json={"executor": "ray", "ray_address": "x; rm -rf /"})
+    assert bad.status_code == 422

@@ -227,8 +227,9 @@ def test_preview_of_a_shot_showing_another_shot(client, layers_case, tmp_path):
 def test_cancel_while_cutting_saves_nothing(client, layers_case):
     """A cancel that arrives while the engine runs stops the job at its save: the job runs
     the studio's layer edit on the head, then reports "saving" before it saves."""
+    from types import SimpleNamespace
     from storyloom.store.jobs import Cancelled
-    from storyloom.studio.jobs import extract_job
+    from storyloom.studio.jobs import extract
     pid, rev, _, shot_id, _ = _setup(client, layers_case)
     said = []
 
@@ -236,9 +237,11 @@ def test_cancel_while_cutting_saves_nothing(client, layers_case):
         said.append(message)
         if message == "saving":
             raise Cancelled()
-    job = extract_job(client.app.state.lib, pid, shot_id, None, None, (40, 20, 100, 70), [], 0, "matting")
+    job = SimpleNamespace(id="no-job-row", project_id=pid, params={
+        "shot_id": shot_id, "layer_id": None, "point": None, "box": [40, 20, 100, 70], "clicks": [], "frame": 0,
+        "engine": "matting"})
     with pytest.raises(Cancelled):
-        job(report, "no-job-row")
+        extract(client.app.state.lib, job, SimpleNamespace(report=report, add_work=lambda w: None))
     assert said[-1] == "saving" and said.count("saving") == 1
     assert ok(client.get(f"/api/projects/{pid}"))["revision"] == rev
 

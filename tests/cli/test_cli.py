@@ -166,7 +166,7 @@ def test_ctrl_c_leaves_no_film_and_says_so(library, tiny_clip, tmp_path):
     assert proc.returncode == 130, err.decode()
     assert "interrupted" in err.decode()
     assert not out.exists() and not list(tmp_path.glob(".film*"))
-    assert lib.jobs()[0].state == "cancelled"
+    assert lib.jobs()[0].state == "interrupted" and lib.jobs()[0].resumable   # Ctrl-C: run it again to finish
 
 
 def test_usage_errors_exit_2(library, capsys):

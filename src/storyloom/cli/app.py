@@ -10,7 +10,7 @@ the studio's service functions (``storyloom.studio``); file-in/file-out commands
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional
 
 import typer
 
@@ -29,6 +29,27 @@ def _group() -> None:
     # app holding a single command and no callback into that command, so this keeps
     # ``storyloom`` a group (its help text still comes from ``help=`` above)
     pass
+
+
+#: options whose value may be left out (``--ray`` or ``--ray HOST:PORT``), which Typer has no
+#: word for: option -> (the value when left out, does the next word look like its value?)
+OPTIONAL_VALUES: dict[str, tuple[str, Callable[[str], bool]]] = {}
+
+
+def fill_optional_values(args: list) -> list:
+    """``args`` with the left-out value of every ``OPTIONAL_VALUES`` option written in
+    (``--ray -o x.mp4`` → ``--ray= -o x.mp4``), so the parser always finds one.
+
+    >>> fill_optional_values(["render", "d", "--ray", "-o", "x"])     # doctest: +SKIP
+    ['render', 'd', '--ray=', '-o', 'x']
+    """
+    out = []
+    for i, word in enumerate(args):
+        spec = OPTIONAL_VALUES.get(word)
+        if spec is not None and (i + 1 == len(args) or not spec[1](str(args[i + 1]))):
+            word = f"{word}={spec[0]}"
+        out.append(word)
+    return out
 
 
 def fail(message: str, code: int = 2) -> "typer.Exit":

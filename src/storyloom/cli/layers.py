@@ -28,7 +28,9 @@ def extract(path: Path = typer.Argument(..., help="the project's library folder"
     """Cut an object out of a shot as its own layer (tracked through the shot); the shot's
     picture stays below it as the background. One undoable edit."""
     from storyloom.cli.cutout import parse_click
-    from storyloom.studio.cutout import extract_layer
+    from storyloom.studio.board import find_shot
+    from storyloom.studio.cutout import build_cutout_layer
+    from storyloom.studio.resumable import run
     if frame < 0:
         raise BadInput(f"--frame {frame}: frames are counted from 0")
     pt = parse_numbers(point, 2, "--point") if point is not None else None
@@ -37,8 +39,14 @@ def extract(path: Path = typer.Argument(..., help="the project's library folder"
     if pt is None and bx is None and not any(c[2] for c in extra):
         raise BadInput("extract: give --point X,Y or --box X0,Y0,X1,Y1 on the object (or a positive --click)")
     film = open_project(path, project)
-    layer_id = film.apply(lambda doc: extract_layer(film.library, doc, shot, layer, point=pt, box=bx, clicks=extra,
-                                                    frame=frame, engine=engine)).created
+    doc = film.doc    # the prompt is checked now (no engine runs): a bad one leaves no failed job behind
+    _, target = find_shot(doc, shot)
+    build_cutout_layer(film.library, doc, target, target.layer(layer) if layer else None, point=pt, box=bx,
+                       clicks=extra, frame=frame, engine=engine)
+    # a job (resumable: a matte finished before an interruption is read from the step cache)
+    params = {"shot_id": shot, "layer_id": layer, "point": pt, "box": bx, "clicks": [list(c) for c in extra],
+              "frame": frame, "engine": engine}
+    layer_id = run(film.library, "extract", film.id, params)["layer_id"]
     doc = film.doc
     _, s = doc.find_shot(next(sh.id for sh in doc.shots() if any(lay.id == layer_id for lay in sh.layers)))
     new = s.layer(layer_id)

@@ -20,6 +20,7 @@ COMMAND_MODULES: dict[str, str] = {
     "gc": "project", "engines": "project", "demo": "project",
     "styles": "restyle", "restyle": "restyle", "script": "script", "serve": "serve",
     "shots": "shots", "upscale": "upscale",
+    "jobs": "jobs", "cancel": "jobs", "resume": "jobs",
 }
 
 
@@ -60,8 +61,10 @@ def main(argv=None) -> int:
     >>> main(["--help"])        # doctest: +SKIP
     0
     """
-    from storyloom.cli.app import app
+    from storyloom.cli.app import app, fill_optional_values
+    from storyloom.store.jobs import Cancelled
     _load_commands(_command_of(argv))
+    argv = fill_optional_values(sys.argv[1:] if argv is None else list(argv))
     try:
         # standalone_mode=False: click returns exit codes and raises usage errors to us,
         # so that every failure ends in one line of ours instead of a traceback.
@@ -69,6 +72,9 @@ def main(argv=None) -> int:
     except StoryloomError as e:
         print(f"storyloom: {e}", file=sys.stderr)
         return e.exit_code
+    except Cancelled:   # `storyloom cancel` (or the studio) stopped this command's job
+        print("storyloom: cancelled; nothing half-written was kept (`storyloom resume` finishes it)", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         result = 130
     except SystemExit as e:
@@ -82,7 +88,7 @@ def main(argv=None) -> int:
             return int(e.exit_code)
         raise
     if result == 130:  # click turns Ctrl-C into exit code 130 (Abort)
-        print("storyloom: interrupted; nothing half-written was kept", file=sys.stderr)
+        print("storyloom: interrupted; nothing half-written was kept (run it again to finish)", file=sys.stderr)
     return result if isinstance(result, int) else 0
 
 

@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from storyloom.cli.app import app, progress_bar
+from storyloom.cli.app import OPTIONAL_VALUES, app, progress_bar
 from storyloom.errors import BadInput
 
 LibraryDir = typer.Argument(..., help="the project's library folder", show_default=False)
@@ -42,21 +42,23 @@ def import_(path: Path = LibraryDir,
             engine: Optional[str] = typer.Option(None, help="shot detection engine (see `storyloom engines`)"),
             scene: Optional[str] = typer.Option(None, help="add every shot to this scene (id or title)"),
             project: Optional[str] = ProjectOpt):
-    """Add footage and stills: videos are split into shots, grouped into scenes."""
-    from storyloom.studio.importer import import_footage
+    """Add footage and stills: videos are split into shots, grouped into scenes (one
+    revision; again after an interruption: the shots found before are not searched again)."""
+    from storyloom.studio.resumable import run
     film = open_project(path, project)
     for file in media:  # check every file before changing anything
         if not file.exists():
             raise BadInput(f"{file}: no such file")
-    shots = []
-    with progress_bar() as bar, film.edit(f"import {', '.join(f.name for f in media)}") as doc:
-        target = doc.scene(scene) if scene else None
-        for file in media:
-            task = bar.add_task(f"importing {file.name}", total=1.0)
-            shots += import_footage(film.library, doc, file, target, split=split, engine=engine,
-                                    progress=lambda f, m="", t=task: bar.update(t, completed=f))
-            bar.update(task, completed=1.0)
-    for shot in shots:
+    scene_id = film.doc.scene(scene).id if scene else None
+    params = {"paths": [str(f.resolve()) for f in media], "names": [f.name for f in media], "split": split,
+              "engine": engine, "scene_id": scene_id}
+    with progress_bar() as bar:
+        task = bar.add_task(f"importing {', '.join(f.name for f in media)}", total=1.0)
+        result = run(film.library, "import", film.id, params, progress=lambda f, m="": bar.update(task, completed=f))
+        bar.update(task, completed=1.0)
+    doc = film.doc
+    for shot_id in result["shots"]:
+        shot = doc.find_shot(shot_id)[1]
         typer.echo(f"added shot {shot.title!r} ({shot.duration:.2f} s) [id {shot.id}]")
 
 
@@ -85,20 +87,35 @@ def info(path: Path = LibraryDir, project: Optional[str] = ProjectOpt):
         typer.echo(f"  cast: {c.name}")
 
 
+def _ray_address(word: str) -> bool:
+    """Whether the word after ``--ray`` is its address (``host:port``, ``ray://…``, ``auto``,
+    ``local``) rather than the next argument."""
+    return ":" in word or word in ("auto", "local")
+
+
+OPTIONAL_VALUES["--ray"] = ("", _ray_address)
+
+
 @app.command()
 def render(path: Path = LibraryDir,
            output: Path = typer.Option(..., "-o", "--output", help="the film to write (.mp4)"),
-           workers: Optional[int] = typer.Option(None, help="parallel shot renderers (0: in this process)"),
+           workers: Optional[int] = typer.Option(None, help="parallel shot renderers (0: in this process; "
+                                                            "with --ray: the local Ray's CPUs)"),
+           ray: Optional[str] = typer.Option(None, "--ray", metavar="[ADDRESS]",
+                                             help="render on Ray: alone, a local Ray (or the cluster "
+                                                  "$STORYLOOM_RAY_ADDRESS names); with HOST:PORT, that cluster"),
            project: Optional[str] = ProjectOpt):
-    """Render the film to a video file."""
+    """Render the film to a video file (again after an interruption: only what is missing is done)."""
     if output.suffix.lower() not in (".mp4", ".mov", ".m4v"):
         raise BadInput(f"{output.name}: render writes .mp4 (or .mov)")
     film = open_project(path, project)
     with progress_bar() as bar:
         task = bar.add_task("rendering", total=1.0)
         result = film.render(output, progress=lambda f, m="": bar.update(task, completed=f, description=m or "rendering"),
-                             workers=workers)
-    typer.echo(f"wrote {result.path} ({result.frames} frames, {result.duration:.2f} s) in {result.seconds:.1f} s")
+                             workers=workers, ray=ray)
+    reused = f"; {result.work['reused']} finished step(s) read from the cache" if result.work.get("reused") else ""
+    typer.echo(f"wrote {result.path} ({result.frames} frames, {result.duration:.2f} s) in {result.seconds:.1f} s "
+               f"on {result.executor}{reused}")
 
 
 @app.command()
@@ -208,4 +225,4 @@ def demo(path: Path = typer.Argument(Path("demo-library"), help="where to build 
         film = build_demo(path)
         typer.echo(f"built the demo project in {path} [id {film.id}]")
     if output is not None:
-        render(path, output, None, None)
+        render(path, output, workers=None, ray=None, project=None)

@@ -13,11 +13,13 @@ engine available recomputes; an engine the choice can never land on changes noth
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import hashlib
 import json
+import threading
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import numpy as np
 
@@ -76,9 +78,87 @@ def shot_content(project, shot, seen: tuple = ()) -> str:
     return "\0".join(parts)
 
 
+_tally = threading.local()
+
+
+@contextlib.contextmanager
+def counting() -> Iterator[dict]:
+    """Count the work done in this thread inside the block: ``steps`` computed, ``reused``
+    (step outputs read from the cache), ``chunks`` (runs of frames composited). Counts of
+    a nested block are added to the outer one too.
+
+    >>> with counting() as work:
+    ...     count("steps")
+    >>> work
+    {'steps': 1, 'reused': 0, 'chunks': 0}
+    """
+    outer = getattr(_tally, "counts", None)
+    counts = {"steps": 0, "reused": 0, "chunks": 0}
+    _tally.counts = counts
+    try:
+        yield counts
+    finally:
+        _tally.counts = outer
+        if outer is not None:
+            for k, v in counts.items():
+                outer[k] = outer.get(k, 0) + v
+
+
+def count(what: str, n: int = 1) -> None:
+    """Add ``n`` to the count ``what`` of the ``counting`` block this thread is in (if any)."""
+    counts = getattr(_tally, "counts", None)
+    if counts is not None:
+        counts[what] = counts.get(what, 0) + n
+
+
+def output_key(op, input_key: str) -> str:
+    """The cache key of ``op``'s output on the input keyed ``input_key``."""
+    return step_key(input_key, op.model_dump_json(), engine_key(op))
+
+
 def _paths(cache_dir: Path, key: str) -> tuple[Path, Path]:
     d = Path(cache_dir) / "steps" / key[:2]
     return d / f"{key}.npy", d / f"{key}.json"
+
+
+def cached_clip(key: str, cache_dir: Optional[Path], fps: float = 0.0) -> Optional[Clip]:
+    """The step output stored under ``key`` (memory-mapped), or None when there is none.
+
+    >>> cached_clip("0" * 64, None) is None
+    True
+    """
+    if cache_dir is None:
+        return None
+    npy, meta = _paths(cache_dir, key)
+    if not (npy.exists() and meta.exists()):
+        return None
+    info = json.loads(meta.read_text())
+    return Clip(np.load(npy, mmap_mode="r"), float(info.get("fps", fps)))
+
+
+def cached_piece(key: str, cache_dir: Optional[Path]) -> Optional[dict]:
+    """A finished piece of a long job other than frames (the shots found in a video, its
+    thumbnails), stored as JSON beside the step outputs; None when there is none.
+
+    >>> cached_piece("0" * 64, None) is None
+    True
+    """
+    if cache_dir is None:
+        return None
+    path = Path(cache_dir) / "steps" / key[:2] / f"{key}.piece.json"
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def store_piece(key: str, cache_dir: Optional[Path], data: dict) -> None:
+    """Keep a finished piece (see ``cached_piece``); written atomically.
+
+    >>> store_piece(sha("shots", asset), lib.cache_dir, {"shots": []})   # doctest: +SKIP
+    """
+    if cache_dir is not None:
+        write_json(Path(cache_dir) / "steps" / key[:2] / f"{key}.piece.json", data)
 
 
 def run_step_cached(op, clip: Clip, ctx: StepContext, input_key: str,
@@ -87,15 +167,18 @@ def run_step_cached(op, clip: Clip, ctx: StepContext, input_key: str,
 
     >>> out, key = run_step_cached(op, clip, StepContext(), input_key, lib.cache_dir)  # doctest: +SKIP
     """
-    key = step_key(input_key, op.model_dump_json(), engine_key(op))
+    key = output_key(op, input_key)
     if cache_dir is None:
+        count("steps")
         return step_for(op)(op, clip, ctx), key
+    hit = cached_clip(key, cache_dir, clip.fps)
+    if hit is not None:
+        count("reused")
+        return hit, key
     npy, meta = _paths(cache_dir, key)
-    if npy.exists() and meta.exists():
-        info = json.loads(meta.read_text())
-        return Clip(np.load(npy, mmap_mode="r"), float(info.get("fps", clip.fps))), key
     ctx.provenance = {}
     out = step_for(op)(op, clip, ctx)
+    count("steps")
     # written atomically, the frames first: a crash never leaves half a cache entry
     with atomic_write(npy, suffix=".npy") as tmp:
         with open(tmp, "wb") as f:

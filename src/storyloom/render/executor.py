@@ -1,9 +1,10 @@
-"""Where render work runs: one small ``Executor`` interface, in this process or on a local
-process pool (the default), so another executor (Ray) can be added beside them.
+"""Where render work runs: one small ``Executor`` interface, in this process, on a local
+process pool (the default) or on Ray (``storyloom.render.cluster``).
 
 A work unit is a plain function and picklable arguments (a shot chunk: the project as
 JSON, the chunk's frame range, the ``.npy`` file to fill); ``submit`` returns a future
-whose ``result()`` is the function's answer.
+whose ``result()`` is the function's answer. A large argument every unit shares is
+``share``d once (Ray puts it in its object store; the others pass it as it is).
 
     >>> with executor_for(0) as ex:
     ...     ex.submit(pow, 2, 10).result()
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Callable, Optional
 
@@ -24,6 +27,19 @@ class Executor:
     workers: int = 1
     #: units run in other processes: they get what opens the library, not the library
     remote: bool = False
+    #: units hand their frames back as arrays (their machine may not see this one's disk)
+    returns_arrays: bool = False
+    #: at most this many units submitted and not yet taken (None: all at once)
+    ahead: Optional[int] = None
+
+    @property
+    def label(self) -> str:
+        """Where the units run, in words (for messages and job results)."""
+        return "this process" if not self.remote else f"a local pool of {self.workers}"
+
+    def share(self, value: Any) -> Any:
+        """``value`` as units should receive it when many share it (here: itself)."""
+        return value
 
     def submit(self, fn: Callable, *args: Any) -> Future:
         """Schedule ``fn(*args)``; its future's ``result()`` waits for (or runs) it."""
@@ -74,14 +90,27 @@ def _pool_context():
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
+def _exit_with(parent: int) -> None:
+    """In a pool worker: leave as soon as the process that made the pool is gone. A render
+    killed with SIGKILL runs no clean-up, and its workers would otherwise wait for work
+    forever (holding memory and the killed command's output pipes)."""
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+    threading.Thread(target=watch, name="storyloom-parent-watch", daemon=True).start()
+
+
 class LocalPool(Executor):
-    """Units on a pool of ``workers`` local processes (forked where the platform can)."""
+    """Units on a pool of ``workers`` local processes (forked where the platform can); the
+    workers end with the process that made them, however it ends."""
 
     remote = True
 
     def __init__(self, workers: int):
         self.workers = workers
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
+                                         initializer=_exit_with, initargs=(os.getpid(),))
 
     def submit(self, fn: Callable, *args: Any) -> Future:
         """``fn(*args)`` on a worker process."""
@@ -101,13 +130,21 @@ def default_workers() -> int:
     return min(2, os.cpu_count() or 1)
 
 
-def executor_for(workers: Optional[int] = None, units: int = 2) -> Executor:
+def executor_for(workers: Optional[int] = None, units: int = 2, ray=None, root=None) -> Executor:
     """The executor for ``workers`` processes (None: ``default_workers()``; 0: this
     process); a render of a single unit runs in this process whatever is asked.
+    ``ray`` asks for Ray instead (``storyloom.render.cluster.ray_choice``: an address,
+    ``"local"`` or True for a local Ray keeping its files under ``root``, None for
+    ``$STORYLOOM_RAY_ADDRESS`` when set, False never).
 
-    >>> isinstance(executor_for(2, units=1), InProcess)
+    >>> isinstance(executor_for(2, units=1, ray=False), InProcess)
     True
     """
+    from storyloom.render.cluster import RayExecutor, ray_choice
+    address = ray_choice(ray)
+    # one unit gains nothing from a cluster: only an explicit request sends it there
+    if address is not None and (units > 1 or ray not in (None, False)):
+        return RayExecutor(address, root=root, cpus=workers or None)
     workers = default_workers() if workers is None else workers
     if workers > 0 and units > 1:
         return LocalPool(workers)

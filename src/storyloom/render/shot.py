@@ -16,7 +16,7 @@ import numpy as np
 from storyloom.imaging.alpha import unpremultiply
 from storyloom.model.document import Layer, ShotSource
 from storyloom.model.timing import shot_frame_count
-from storyloom.render.cache import run_step_cached, sha, shot_content
+from storyloom.render.cache import cached_clip, count, output_key, run_step_cached, sha, shot_content
 from storyloom.render.cards import card_image, card_text
 from storyloom.render.clip import Clip, conform
 from storyloom.render.compositor import composite_frame, place
@@ -76,22 +76,40 @@ def shot_key(project, shot) -> str:
 
 
 def render_shot(lib, project, shot) -> Clip:
-    """A shot composited and operated at project size and fps.
+    """A shot composited and operated at project size and fps. The step chain starts after
+    its last step whose output is cached (a finished shot is read, not composited again).
 
     >>> clip = render_shot(lib, project, project.shots()[0])   # doctest: +SKIP
     >>> len(clip) == round(project.shots()[0].duration * project.fps)  # doctest: +SKIP
     True
     """
-    frames = np.stack(list(iter_shot_frames(lib, project, shot)))
-    clip = Clip(frames, project.fps)
     key = shot_key(project, shot)
     cache = Path(lib.cache_dir) if lib is not None else None
-    for op in shot.operations:
+    ops, done, clip = list(shot.operations), 0, None
+    if cache is not None and ops:
+        keys = [key]
+        for op in ops:
+            keys.append(output_key(op, keys[-1]))
+        done = next((i for i in range(len(ops), 0, -1) if cached_clip(keys[i], cache) is not None), 0)
+        if done:
+            clip, key = cached_clip(keys[done], cache, project.fps), keys[done]
+            count("reused")
+    if clip is None:
+        clip = Clip(np.stack(list(iter_shot_frames(lib, project, shot))), project.fps)
+        count("chunks")
+    clip = _rgb(clip)
+    for op in ops[done:]:
         ctx = StepContext(library=lib, project=project, shot=shot)
         clip, key = run_step_cached(op, clip, ctx, key, cache)
-        if clip.frames.shape[3] == 4:
-            clip = Clip(np.ascontiguousarray(clip.frames[..., :3]), clip.fps)
-    return conform(clip, len(frames), project.fps, project.size.width, project.size.height)
+        clip = _rgb(clip)
+    return conform(clip, shot_frame_count(project, shot), project.fps, project.size.width, project.size.height)
+
+
+def _rgb(clip: Clip) -> Clip:
+    """A step's RGBA output as the RGB the next step and the film take."""
+    if clip.frames.shape[3] == 4:
+        return Clip(np.ascontiguousarray(clip.frames[..., :3]), clip.fps)
+    return clip
 
 
 def iter_layer_frames(lib, project, shot, layer, indices: Optional[Iterable[int]] = None):

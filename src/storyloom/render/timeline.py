@@ -2,8 +2,10 @@
 crossfades, its sound mixed, encoded.
 
 Each chunk (a run of one shot's frames) renders on the executor (``storyloom.render.executor``:
-this process or a local process pool) into a temporary ``.npy`` memmap inside
-``lib.cache_dir``; this process joins them in order.
+this process, a local process pool, or Ray) into a temporary ``.npy`` memmap inside
+``lib.cache_dir`` (or, on Ray, an array in its object store); this process joins them in
+order. Each chunk also says what it computed (``storyloom.render.cache.counting``), so a
+job can record its work and a resumed render shows what it did not have to do again.
 
     >>> res = render_project(lib, project, "film.mp4", workers=0)   # doctest: +SKIP
     >>> res.frames, res.duration                                   # doctest: +SKIP
@@ -15,9 +17,10 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 
 import numpy as np
 
@@ -25,7 +28,8 @@ from storyloom.errors import BadInput
 from storyloom.media import VideoWriter, read_audio
 from storyloom.model.document import AssetSource, Project
 from storyloom.model.timing import layer_window, shot_frame_count
-from storyloom.render.executor import executor_for, library_ref, open_library
+from storyloom.render.cache import counting
+from storyloom.render.executor import Executor, executor_for, library_ref, open_library
 from storyloom.render.shot import iter_shot_frames, render_shot
 
 CHUNK = 24  # frames per chunk: small, so encoding starts early and long shots spread over workers
@@ -39,25 +43,40 @@ class RenderResult:
     frames: int
     duration: float
     seconds: float
+    #: what the render computed: steps, chunks composited, step outputs reused from the cache
+    work: dict = field(default_factory=dict)
+    #: where its chunks ran (``Executor.label``)
+    executor: str = ""
 
 
-def _render_chunk(lib, project_json: str, shot_index: int, start: int, end: int, out: str) -> str:
+def _render_chunk(lib, project_json: str, shot_index: int, start: int, end: int, out: Optional[str]):
+    """Frames ``start`` .. ``end - 1`` of one shot, written to the ``.npy`` file ``out`` (or
+    returned as an array when ``out`` is None), with the work it took (and ``seconds``: how
+    long it took where it ran): (out or array, work)."""
+    t0 = time.perf_counter()
     project = Project.model_validate_json(project_json)
     shot = project.shots()[shot_index]
     h, w = project.size.height, project.size.width
-    mm = np.lib.format.open_memmap(out, mode="w+", dtype=np.uint8, shape=(end - start, h, w, 3))
-    if shot.operations:
-        frames = render_shot(lib, project, shot).frames
-        mm[:] = frames[start:end]
-    else:
-        for i, f in enumerate(iter_shot_frames(lib, project, shot, start, end)):
-            mm[i] = f
-    mm.flush()
-    del mm
-    return out
+    with counting() as work:
+        if out is None:
+            frames = np.empty((end - start, h, w, 3), np.uint8)
+        else:
+            frames = np.lib.format.open_memmap(out, mode="w+", dtype=np.uint8, shape=(end - start, h, w, 3))
+        if shot.operations:
+            frames[:] = render_shot(lib, project, shot).frames[start:end]
+        else:
+            for i, f in enumerate(iter_shot_frames(lib, project, shot, start, end)):
+                frames[i] = f
+            work["chunks"] += 1
+    work["seconds"] = time.perf_counter() - t0
+    if out is None:
+        return frames, work
+    frames.flush()
+    del frames
+    return out, work
 
 
-def _chunk_worker(ref, project_json, shot_index, start, end, out) -> str:
+def _chunk_worker(ref, project_json, shot_index, start, end, out):
     return _render_chunk(open_library(ref), project_json, shot_index, start, end, out)
 
 
@@ -107,30 +126,73 @@ def _chunks(project, counts: list[int]) -> list[list[tuple[int, int]]]:
     return out
 
 
-def _submit_chunks(executor, lib, project, chunks: list[list[tuple[int, int]]], tmp: Path) -> list[list]:
-    """Every shot's chunks put on ``executor``: per shot, the futures of its ``.npy`` files."""
-    pj = project.model_dump_json()
+def _submitted(executor: Executor, lib, project, chunks: list[list[tuple[int, int]]], tmp: Path) -> Iterator:
+    """Every chunk's future, in film order; chunks are submitted ``executor.ahead`` ahead of
+    the one taken (all at once when it says None), so finished ones wait in a bounded queue."""
+    pj = executor.share(project.model_dump_json())
     ref = library_ref(lib) if executor.remote else ("obj", lib)
-    return [[executor.submit(_chunk_worker, ref, pj, si, a, b, str(tmp / f"{si:05d}-{a:07d}.npy"))
-             for a, b in ranges] for si, ranges in enumerate(chunks)]
+    units = [(si, a, b) for si, ranges in enumerate(chunks) for a, b in ranges]
+
+    def submit(unit):
+        si, a, b = unit
+        out = None if executor.returns_arrays else str(tmp / f"{si:05d}-{a:07d}.npy")
+        return executor.submit(_chunk_worker, ref, pj, si, a, b, out)
+
+    window = executor.ahead or len(units)
+    queue = deque(submit(u) for u in units[:window])
+    for k in range(len(units)):
+        fut = queue.popleft()
+        if k + window < len(units):
+            queue.append(submit(units[k + window]))
+        yield fut
 
 
-def _frames_of(futures: list):
-    """A shot's frames from its chunks' files, in order; each file is removed once read."""
-    for fut in futures:
-        path = fut.result()
-        mm = np.load(path, mmap_mode="r")
+def _frames_of(futures: Iterator, chunks: int, on_work: Callable[[dict], None]):
+    """A shot's frames from its ``chunks`` next futures (``.npy`` files, removed once read,
+    or arrays), in order; each future is taken when its frames are wanted."""
+    for _ in range(chunks):
+        out, work = next(futures).result()
+        on_work(work)
+        if isinstance(out, np.ndarray):
+            yield from out
+            continue
+        mm = np.load(out, mmap_mode="r")
         yield from mm
         del mm
-        os.unlink(path)
+        os.unlink(out)
+
+
+def _stale_renders(cache_dir: Path) -> None:
+    """Remove chunk folders left by renders whose process is gone (killed: no clean-up ran)."""
+    for d in cache_dir.glob("render-*-*"):
+        try:
+            pid = int(d.name.split("-")[1])
+        except (IndexError, ValueError):
+            continue
+        if pid != os.getpid() and not _alive(pid):
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def render_project(lib, project, out, progress: Optional[Callable[[float, str], None]] = None,
-                   workers: Optional[int] = None) -> RenderResult:
+                   workers: Optional[int] = None, ray=None,
+                   on_work: Optional[Callable[[dict], None]] = None) -> RenderResult:
     """Render every shot and write the film to ``out`` (.mp4: H.264 + AAC).
 
     ``workers=0`` renders in this process; otherwise chunks go to a local process pool
-    (default ``min(2, cpu_count)`` workers). On any failure nothing is left at ``out``.
+    (default ``min(2, cpu_count)`` workers), or to Ray when ``ray`` asks for it (an
+    address, ``"local"``; see ``storyloom.render.cluster.ray_choice``). ``on_work`` hears
+    the work of each chunk as it is joined (``{"steps", "reused", "chunks"}``). On any
+    failure nothing is left at ``out``.
 
     >>> render_project(lib, project, "film.mp4").frames   # doctest: +SKIP
     72
@@ -147,18 +209,27 @@ def render_project(lib, project, out, progress: Optional[Callable[[float, str], 
     starts = np.cumsum([0] + counts[:-1]) - np.cumsum(overlap)
     cache_dir = Path(lib.cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="render-", dir=cache_dir))
+    _stale_renders(cache_dir)
+    tmp = Path(tempfile.mkdtemp(prefix=f"render-{os.getpid()}-", dir=cache_dir))
     writer = None
     chunks = _chunks(project, counts)
+    work = {"steps": 0, "reused": 0, "chunks": 0}
+
+    def joined(w: dict) -> None:
+        for k, v in w.items():
+            work[k] = work.get(k, 0) + v
+        if on_work is not None:
+            on_work(w)
     try:
-        with executor_for(workers, sum(len(c) for c in chunks)) as executor:
-            futures = _submit_chunks(executor, lib, project, chunks, tmp)
+        with executor_for(workers, sum(len(c) for c in chunks), ray=ray, root=getattr(lib, "root", None)) as executor:
+            futures = _submitted(executor, lib, project, chunks, tmp)
+            label = executor.label
             writer = VideoWriter(out, project.size.width, project.size.height, fps, audio_rate=project.sample_rate)
             written = 0
             carry: list[np.ndarray] = []   # the previous shot's last frames, to crossfade
             for si, n in enumerate(counts):
                 k_in, k_out = overlap[si], overlap[si + 1] if si + 1 < len(shots) else 0
-                for j, f in enumerate(_frames_of(futures[si])):
+                for j, f in enumerate(_frames_of(futures, len(chunks[si]), joined)):
                     if j < k_in:
                         # crossfade weight of the new shot grows (j+1)/(k+1): the middle is 50/50
                         wgt = (j + 1) / (k_in + 1)
@@ -176,7 +247,7 @@ def render_project(lib, project, out, progress: Optional[Callable[[float, str], 
         writer.write_audio(_mix_audio(lib, project, [s / fps for s in starts], duration))
         path = writer.close()
         progress(1.0, "done")
-        return RenderResult(Path(path), written, duration, time.monotonic() - t_start)
+        return RenderResult(Path(path), written, duration, time.monotonic() - t_start, work, label)
     except BaseException:
         if writer is not None:
             writer.abort()

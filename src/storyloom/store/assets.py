@@ -176,4 +176,15 @@ class Assets:
                 if r["sha256"] in removed:
                     with contextlib.suppress(FileNotFoundError):
                         self._asset_file(r["sha256"], r["suffix"]).unlink()
+            self._orphans({self._asset_file(r["sha256"], r["suffix"]) for r in rows if r["sha256"] not in removed},
+                          None if grace_hours <= 0 else cutoff)
         return sorted(removed)
+
+    def _orphans(self, known: set, cutoff: Optional[float]) -> None:
+        """Remove files of the assets folder no row names (an import killed between copying
+        and recording a file, the temporary files of one killed while copying), unless
+        newer than ``cutoff`` (an import may be writing them now)."""
+        for f in self.assets_dir.rglob("*"):
+            with contextlib.suppress(OSError):
+                if f.is_file() and f not in known and (cutoff is None or f.stat().st_mtime < cutoff):
+                    f.unlink()

@@ -51,9 +51,36 @@ CREATE TABLE IF NOT EXISTS jobs (
     message    TEXT NOT NULL,
     result     TEXT,
     created    TEXT NOT NULL,
-    updated    TEXT NOT NULL
+    updated    TEXT NOT NULL,
+    owner      TEXT,
+    work       TEXT NOT NULL DEFAULT '[]',
+    cancel     INTEGER NOT NULL DEFAULT 0,
+    attempts   INTEGER NOT NULL DEFAULT 0
 );
 """
+
+#: columns added since a table was first made: a library made before gets them on opening
+_ADDED = {"jobs": [("owner", "TEXT"), ("work", "TEXT NOT NULL DEFAULT '[]'"),
+                   ("cancel", "INTEGER NOT NULL DEFAULT 0"), ("attempts", "INTEGER NOT NULL DEFAULT 0")]}
+
+
+def migrate(con: sqlite3.Connection) -> None:
+    """Add the columns ``_ADDED`` names to an older library's tables (one writer at a time)."""
+    for table, columns in _ADDED.items():
+        have = {r[1] for r in con.execute(f"PRAGMA table_info({table})")}
+        missing = [(n, t) for n, t in columns if n not in have]
+        if not missing:
+            continue
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            have = {r[1] for r in con.execute(f"PRAGMA table_info({table})")}   # another process may have won
+            for name, kind in missing:
+                if name not in have:
+                    con.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
 
 
 def now_iso() -> str:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from storyloom.errors import BadInput
 from storyloom.store.assets import Assets
-from storyloom.store.db import _SCHEMA, DB_NAME, Database
+from storyloom.store.db import _SCHEMA, DB_NAME, Database, migrate
 from storyloom.store.jobs import Jobs
 from storyloom.store.revisions import Revisions
 
@@ -54,4 +54,5 @@ class Library(Revisions, Assets, Jobs, Database):
         lib.assets_dir.mkdir(exist_ok=True)
         lib.cache_dir.mkdir(exist_ok=True)
         lib._con().executescript(_SCHEMA)
+        migrate(lib._con())
         return lib

@@ -22,7 +22,7 @@ from storyloom.errors import BadInput
 from storyloom.export.layers import export_layers
 from storyloom.export.otio import export_otio
 from storyloom.progress import Progress, no_progress
-from storyloom.render import render_project
+from storyloom.render import RenderResult
 from storyloom.script import read_script
 from storyloom.store import Library
 from storyloom.studio import board, cutout, layers
@@ -169,16 +169,19 @@ class Project:
         return self.library.history(self.id)
 
     # ---- output
-    def render(self, path, progress: Optional[Progress] = None, workers: Optional[int] = None):
-        """Render the film to ``path`` (.mp4) and return the render result.
+    def render(self, path, progress: Optional[Progress] = None, workers: Optional[int] = None, ray=None):
+        """Render the film to ``path`` (.mp4) and return the render result; ``ray``: an
+        address or ``"local"`` to render on Ray (``storyloom.render.cluster.ray_choice``).
 
-        The render is recorded as a job in the library (state, progress, result), so
-        other doors (the studio, scripts) can follow it.
+        The render is a job in the library (state, progress, work, result), so other doors
+        (the studio, scripts) can follow and cancel it; rendering to the same ``path`` after
+        an interruption resumes it: finished steps are read from the step cache.
         """
-        with self.library.record("render", self.id, {"out": str(path)}, progress=progress) as job:
-            result = render_project(self.library, self.doc, path, progress=job.report, workers=workers)
-            job.done({"path": str(result.path), "frames": result.frames}, "rendered")
-        return result
+        from storyloom.studio.resumable import run
+        r = run(self.library, "render", self.id, {"out": str(Path(path).resolve()), "workers": workers, "ray": ray},
+                progress=progress)
+        return RenderResult(Path(r["path"]), r["frames"], r["duration"], r["seconds"], r.get("work", {}),
+                            r.get("executor", ""))
 
     def export_otio(self, path) -> Path:
         """The storyboard as an OpenTimelineIO file at ``path``."""

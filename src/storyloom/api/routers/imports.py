@@ -10,7 +10,6 @@ from starlette.concurrency import run_in_threadpool
 
 from storyloom.api.deps import ApiError, LibraryDep, Pid, RunnerDep, mutate
 from storyloom.api.uploads import receive_upload, recognise
-from storyloom.studio.jobs import import_job
 from storyloom.studio.script import add_script
 
 router = APIRouter(prefix="/api/projects/{pid}", tags=["imports"])
@@ -54,8 +53,9 @@ async def import_media(request: Request, pid: Pid, lib: LibraryDep, runner: Runn
     except BaseException:
         up.discard()
         raise
-    job_id = runner.submit("import", pid, {"file": up.filename, "split": split, "scene_id": scene_id},
-                           import_job(lib, pid, up.path, up.filename, split, scene_id), cleanup=up.discard)
+    # the upload stays in the library until the import is done, so an interrupted one resumes
+    job_id = runner.submit("import", pid, {"file": up.filename, "paths": [str(up.path)], "names": [up.filename],
+                                           "split": split, "scene_id": scene_id, "discard": True})
     return {"job_id": job_id}
 
 

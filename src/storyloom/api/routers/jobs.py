@@ -8,14 +8,13 @@ from typing import Literal, Optional
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from storyloom.api.deps import ID_PATTERN, ApiError, JobId, LibraryDep, Pid, RunnerDep
 from storyloom.api.routers.assets import serve_file
 from storyloom.errors import BadInput
 from storyloom.store.jobs import TERMINAL
-from storyloom.studio.jobs import render_job
 
 router = APIRouter(tags=["jobs"])
 
@@ -26,15 +25,21 @@ KEEPALIVE = 15.0
 
 class RenderIn(BaseModel):
     format: Literal["mp4"] = "mp4"
+    executor: Optional[Literal["pool", "ray"]] = Field(
+        None, description="where the shots render: the local process pool, or Ray (default: Ray when the "
+                          "server has STORYLOOM_RAY_ADDRESS, else the pool)")
+    ray_address: Optional[str] = Field(None, max_length=200, pattern=r"^[A-Za-z0-9.:/_\[\]-]*$",
+                                       description="with executor ray: the cluster's HOST:PORT; empty: a local Ray")
 
 
 def job_json(job) -> dict:
     return {"id": job.id, "kind": job.kind, "status": job.state, "progress": round(job.progress, 4),
             "message": job.message, "result": job.result, "project_id": job.project_id,
-            "created": job.created, "updated": job.updated}
+            "created": job.created, "updated": job.updated, "resumable": job.resumable,
+            "attempts": job.attempts, "work": job.work[-1] if job.work else {}}
 
 
-Status = Literal["queued", "running", "done", "failed", "cancelled"]
+Status = Literal["queued", "running", "done", "failed", "cancelled", "interrupted"]
 
 
 @router.get("/api/jobs")
@@ -90,6 +95,17 @@ def cancel_job(job_id: JobId, runner: RunnerDep) -> dict:
     return job_json(runner.cancel(job_id))
 
 
+@router.post("/api/jobs/{job_id}/resume")
+def resume_job(job_id: JobId, runner: RunnerDep) -> dict:
+    """Run an interrupted, cancelled or failed job again: only what it had not finished is
+    done (finished steps, stored media and found shots are read from the library's caches).
+    409 when it is done or still running."""
+    job = runner.lib.job(job_id)
+    if job.state not in ("interrupted", "cancelled", "failed"):
+        raise ApiError(409, f"job {job_id}: is {job.state}; only an interrupted, cancelled or failed job resumes")
+    return job_json(runner.resume(job_id))
+
+
 @router.get("/api/jobs/{job_id}/output")
 @router.head("/api/jobs/{job_id}/output", include_in_schema=False)
 def job_output(job_id: JobId, lib: LibraryDep, download: bool = False):
@@ -124,6 +140,8 @@ def render(request: Request, pid: Pid, lib: LibraryDep, runner: RunnerDep, body:
     for job in runner.active(pid, "render"):  # asked twice: the render under way answers both
         if job.params.get("revision") == revision:
             return {"job_id": job.id}
-    job_id = runner.submit("render", pid, {"format": (body or RenderIn()).format, "revision": revision},
-                           render_job(lib, pid, workers=request.app.state.render_workers))
+    body = body or RenderIn()
+    ray = None if body.executor is None else False if body.executor == "pool" else (body.ray_address or True)
+    job_id = runner.submit("render", pid, {"format": body.format, "revision": revision,
+                                           "workers": request.app.state.render_workers, "ray": ray})
     return {"job_id": job_id}

@@ -9,7 +9,6 @@ from pydantic import BaseModel, Field
 from storyloom.api.deps import ID_PATTERN, LibraryDep, Pid, RunnerDep, SceneId, ShotId, mutate
 from storyloom.model import Transition
 from storyloom.studio import board
-from storyloom.studio.jobs import preview_job
 from storyloom.studio.previews import preview_key
 
 router = APIRouter(prefix="/api/projects/{pid}", tags=["shots"])
@@ -87,6 +86,6 @@ def preview_shot(request: Request, pid: Pid, shot_id: ShotId, lib: LibraryDep, r
     for job in runner.active(pid, "preview"):  # clicked again: the preview under way answers
         if job.params.get("key") == key:
             return {"job_id": job.id}
-    job_id = runner.submit("preview", pid, {"shot_id": shot_id, "revision": revision, "key": key},
-                           preview_job(lib, project, shot_id, workers=request.app.state.render_workers))
+    job_id = runner.submit("preview", pid, {"shot_id": shot_id, "revision": revision, "key": key,
+                                            "workers": request.app.state.render_workers})
     return {"job_id": job_id}

@@ -20,7 +20,7 @@ from storyloom.model import ShotSource
 from storyloom.studio.background import check_background, stored_background
 from storyloom.studio.board import scene_by_id
 from storyloom.studio.cutout import build_cutout_layer, check_refine
-from storyloom.studio.jobs import background_job, extract_job, refine_job
+from storyloom.studio.jobs import background_params
 
 router = APIRouter(prefix="/api/projects/{pid}", tags=["layers"])
 
@@ -74,13 +74,13 @@ def _check_engine(name: Optional[str]) -> None:
         resolve("segment", name)
 
 
-def _submit_once(runner, pid: str, kind: str, params: dict, job) -> dict:
+def _submit_once(runner, pid: str, kind: str, params: dict) -> dict:
     """Start the job, or answer with the one already under way for exactly this request
     (a double click)."""
     for active in runner.active(pid, kind):
         if all(active.params.get(k) == params.get(k) for k in ("request", "shot_id", "scene_id", "layer_id")):
             return {"job_id": active.id}
-    return {"job_id": runner.submit(kind, pid, params, job)}
+    return {"job_id": runner.submit(kind, pid, params)}
 
 
 @router.post("/shots/{shot_id}/extract")
@@ -96,9 +96,9 @@ def extract(body: ExtractIn, pid: Pid, shot_id: ShotId, lib: LibraryDep, runner:
     build_cutout_layer(lib, doc, shot, source, point=body.point, box=body.box, clicks=body.clicks,
                        frame=body.frame, engine=body.engine)
     params = {"shot_id": shot_id, "layer_id": body.layer_id, "base_revision": body.base_revision,
-              "request": body.model_dump(mode="json")}
-    return _submit_once(runner, pid, "extract", params, extract_job(
-        lib, pid, shot_id, body.layer_id, body.point, body.box, body.clicks, body.frame, body.engine))
+              "request": body.model_dump(mode="json"), "point": body.point, "box": body.box,
+              "clicks": [list(c) for c in body.clicks], "frame": body.frame, "engine": body.engine}
+    return _submit_once(runner, pid, "extract", params)
 
 
 @router.post("/shots/{shot_id}/layers/{layer_id}/refine")
@@ -112,10 +112,9 @@ def refine(body: RefineIn, pid: Pid, shot_id: ShotId, layer_id: LayerId, lib: Li
     layer = shot.layer(layer_id)
     # the clicks are checked now (no engine runs): a bad one is a 400, not a failed job
     check_refine(lib, doc, shot, layer, body.clicks, body.frame)
-    params = {"shot_id": shot_id, "layer_id": layer_id, "base_revision": body.base_revision,
-              "request": body.model_dump(mode="json")}
-    return _submit_once(runner, pid, "refine", params, refine_job(
-        lib, pid, shot_id, layer.id, [list(c) for c in body.clicks], body.frame))
+    params = {"shot_id": shot_id, "layer_id": layer.id, "base_revision": body.base_revision,
+              "request": body.model_dump(mode="json"), "clicks": [list(c) for c in body.clicks], "frame": body.frame}
+    return _submit_once(runner, pid, "refine", params)
 
 
 @router.post("/scenes/{sid}/background")
@@ -141,6 +140,6 @@ def background(body: BackgroundIn, pid: Pid, sid: SceneId, lib: LibraryDep, runn
     source = check_background(lib, doc, scene, source)
     _check_engine(body.engine)
     params = {"scene_id": sid, "background": source.kind, "harmonize": body.harmonize,
-              "base_revision": body.base_revision, "request": body.model_dump(mode="json")}
-    return _submit_once(runner, pid, "background", params, background_job(
-        lib, pid, sid, source, body.harmonize, body.strength, body.engine))
+              "base_revision": body.base_revision, "request": body.model_dump(mode="json"),
+              "strength": body.strength, "engine": body.engine, **background_params(source)}
+    return _submit_once(runner, pid, "background", params)

@@ -5,6 +5,7 @@
 import { $, h } from "./core/dom.js";
 import { icon, paintIcons } from "./core/icons.js";
 import { allDialogs, openDialog, registerDialog, registerPanel, registerTool, registerView } from "./core/registry.js";
+import { offerInterrupted } from "./core/jobs.js";
 import { route } from "./core/router.js";
 import { S, subscribe } from "./core/store.js";
 import { backgroundDialog } from "./dialogs/background.js";
@@ -57,6 +58,7 @@ function wireDialogButtons() {
 
 wireDialogButtons();
 subscribe(() => allDialogs().forEach((d) => d.update?.()));
+offerInterrupted();
 paintIcons();
 loadProjects().then(() => {
   // a library with one project (the demo, a fresh `storyloom serve DIR`): open it straight away

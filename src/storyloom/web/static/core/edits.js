@@ -68,6 +68,7 @@ export async function runEditJob({ label, url, body, bar, busy, staleHint }) {
   try {
     await queue; // edits still on their way first: the request is based on the newest revision
     const { job_id } = await api("POST", url, { base_revision: S.revision, ...body });
+    chip.attach(job_id);
     const job = await watchJob(job_id, (j) => {
       const p = j.progress || 0;
       setProgress(bar, p, progressSaid(p, j.message));

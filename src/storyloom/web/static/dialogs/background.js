@@ -82,6 +82,7 @@ $("#bg-go").addEventListener("click", async () => {
     const { job_id } = await api("POST", `/api/projects/${pid}/scenes/${sceneId}/background`, { base_revision: S.revision, ...body });
     const off = bgTab === "media" ? 0.2 : 0;
     setProgress(bar, off, "Starting…");
+    chip.attach(job_id);
     const job = await watchJob(job_id, (j) => {
       const p = off + (1 - off) * (j.progress || 0);
       setProgress(bar, p, progressSaid(p, j.message));

@@ -86,6 +86,7 @@ $("#import-go").addEventListener("click", async () => {
   try {
     setProgress(bar, 0, "Uploading…");
     const { job_id } = await upload(`/api/projects/${pid}/import`, form, (p) => setProgress(bar, p * 0.3, `Uploading ${Math.round(p * 100)}%`));
+    chip.attach(job_id);
     const job = await watchJob(job_id, (j) => {
       const p = 0.3 + 0.7 * (j.progress || 0);
       // the job's own words ("decoding", "shot 3 of 10"), as a sentence, after the percentage like the render's
